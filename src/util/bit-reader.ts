@@ -82,7 +82,7 @@ export class BitReader {
   /** Signed exp-Golomb se(v). */
   readSE(): number {
     const k = this.readUE();
-    return k % 2 === 1 ? (k + 1) / 2 : -(k / 2);
+    return k % 2 === 1 ? (k + 1) / 2 : 0 - k / 2;
   }
 
   /** Advance to the next byte boundary. */

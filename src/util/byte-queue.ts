@@ -8,6 +8,8 @@ import { ShortBufferError } from './errors.js';
  * first chunk when the n bytes lie inside it and copy only when they cross a chunk boundary. A view
  * stays valid after it is consumed: the queue never writes into pushed chunks.
  */
+const EMPTY = new Uint8Array(0);
+
 export class ByteQueue {
   private chunks: Uint8Array[] = [];
   /** Index of the first live chunk in `chunks`. */
@@ -82,7 +84,7 @@ export class ByteQueue {
     return v;
   }
 
-  /** Drops the next `n` bytes. */
+  /** Drops the next `n` bytes. Fully consumed chunks are released at once. */
   skip(n: number): void {
     if (n > this.len) throw new ShortBufferError('queue', n, this.len);
     this.len -= n;
@@ -92,21 +94,21 @@ export class ByteQueue {
       const avail = c.length - this.offset;
       if (left < avail) {
         this.offset += left;
-        return;
+        break;
       }
       left -= avail;
+      this.chunks[this.head] = EMPTY;
       this.head++;
       this.offset = 0;
-    }
-    // Compact the chunk list now and then so it does not grow without bound.
-    if (this.head > 64 && this.head * 2 > this.chunks.length) {
-      this.chunks = this.chunks.slice(this.head);
-      this.head = 0;
     }
     if (this.len === 0) {
       this.chunks.length = 0;
       this.head = 0;
       this.offset = 0;
+    } else if (this.head > 64 && this.head * 2 > this.chunks.length) {
+      // Compact the slot list now and then so it does not grow without bound.
+      this.chunks = this.chunks.slice(this.head);
+      this.head = 0;
     }
   }
 

@@ -220,3 +220,20 @@ function be(b: Uint8Array): number {
   for (const x of b) v = v * 256 + x;
   return v;
 }
+
+describe('ByteQueue memory', () => {
+  it('releases consumed chunks even when reads never end on a chunk boundary', () => {
+    const q = new ByteQueue();
+    const chunk = new Uint8Array(1000);
+    q.push(chunk);
+    q.skip(1);
+    for (let i = 0; i < 10_000; i++) {
+      q.push(chunk);
+      q.skip(1000); // always ends 1 byte into a chunk, never on a boundary
+      assert.equal(q.length, 999);
+    }
+    const internal = q as unknown as { chunks: Uint8Array[]; head: number };
+    assert.ok(internal.chunks.length - internal.head <= 2, 'live chunks bounded');
+    assert.ok(internal.chunks.length < 200, `slot list bounded (${internal.chunks.length})`);
+  });
+});
