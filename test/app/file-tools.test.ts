@@ -298,8 +298,10 @@ describe('file tool errors: one clear line, non-zero exit', () => {
       });
     }
   }
-  it('every tool answers --help with its usage', () => {
-    for (const name of ['flvfile2es', 'es2flvfile', 'modflvfile']) {
+  it('every CLI in package.json bin answers --help with its usage', () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { bin: Record<string, string> };
+    assert.ok(Object.keys(pkg.bin).length >= 4);
+    for (const name of Object.keys(pkg.bin)) {
       const r = tool(name, ['--help']);
       assert.equal(r.status, 0);
       assert.match(r.stdout, new RegExp(`usage: ${name}`));
