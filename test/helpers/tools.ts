@@ -7,8 +7,8 @@ const found = new Map<string, boolean>();
 export function haveTool(name: string): boolean {
   let ok = found.get(name);
   if (ok === undefined) {
-    const r = spawnSync(name, ['-version'], { stdio: 'ignore' });
-    ok = r.status === 0 || spawnSync(name, ['--version'], { stdio: 'ignore' }).status === 0;
+    // Tools disagree on how to print their version (rtmpdump 2.4 exits 0 only for -h).
+    ok = ['-version', '--version', '-h'].some((flag) => spawnSync(name, [flag], { stdio: 'ignore' }).status === 0);
     found.set(name, ok);
   }
   return ok;

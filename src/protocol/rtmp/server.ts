@@ -1,0 +1,138 @@
+import { type AddressInfo, createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
+import type { Logger } from '../../base/logger.js';
+import { nullLogger } from '../../base/logger.js';
+import {
+  type RtmpServerObserver,
+  RtmpServerSession,
+  type RtmpServerSessionOptions,
+} from './server-session.js';
+import { DEFAULT_CLOSE_GRACE_MS, SocketIo } from './socket-io.js';
+
+/** Options of RtmpServer: the session options plus the listener's own. */
+export interface RtmpServerOptions extends Omit<RtmpServerSessionOptions, 'id' | 'remoteAddress' | 'nowMs'> {
+  /** Serve `rtmps://`: TLS options with at least `key` and `cert`. Default: plain TCP. */
+  tls?: TlsOptions;
+  /** How often every session's timers run, ms. Default 1000. */
+  tickIntervalMs?: number;
+  /** After a session closes, how long to wait for the flush before destroying its socket, ms. Default 2000. */
+  closeGraceMs?: number;
+  /** Most concurrent connections; further ones are closed at once. Default 10,000. */
+  maxConnections?: number;
+}
+
+/**
+ * RTMP server adapter: listens on TCP (or TLS), gives each connection a sans-IO
+ * RtmpServerSession bound to its socket (SocketIo: writes batched per event-loop turn) and runs
+ * the session timers from one interval. The observer receives every session event.
+ */
+export class RtmpServer {
+  private readonly observer: RtmpServerObserver;
+  private readonly options: RtmpServerOptions;
+  private readonly logger: Logger;
+  private readonly server: Server;
+  private readonly live = new Map<RtmpServerSession, Socket>();
+  private timer: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(observer: RtmpServerObserver, options: RtmpServerOptions = {}) {
+    this.observer = observer;
+    this.options = options;
+    this.logger = options.logger ?? nullLogger;
+    const onSocket = (socket: Socket): void => this.accept(socket);
+    this.server = options.tls ? createTlsServer(options.tls, onSocket) : createTcpServer(onSocket);
+    this.server.on('error', (e) => this.logger.error(`rtmp server: ${e.message}`));
+    if (options.tls) {
+      // A failed TLS handshake never becomes a session; log it once and move on.
+      this.server.on('tlsClientError', (e: Error) =>
+        this.logger.warn(`rtmp server: TLS client error: ${e.message}`),
+      );
+    }
+  }
+
+  /**
+   * Starts listening (port 0 picks a free port). Resolves with the bound address; rejects if the
+   * port cannot be bound.
+   */
+  listen(port = 1935, host = '0.0.0.0'): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      const onError = (e: Error): void => reject(e);
+      this.server.once('error', onError);
+      this.server.listen(port, host, () => {
+        this.server.off('error', onError);
+        const interval = this.options.tickIntervalMs ?? 1000;
+        this.timer = setInterval(() => this.tick(), interval);
+        this.timer.unref();
+        resolve(this.server.address() as AddressInfo);
+      });
+    });
+  }
+
+  /** The bound address, or null when not listening. */
+  get address(): AddressInfo | null {
+    const a = this.server.address();
+    return a !== null && typeof a === 'object' ? a : null;
+  }
+
+  /** The open sessions. */
+  get sessions(): IterableIterator<RtmpServerSession> {
+    return this.live.keys();
+  }
+
+  get sessionCount(): number {
+    return this.live.size;
+  }
+
+  /**
+   * Stops listening and closes every session (kind 'local'); resolves when all sockets are
+   * closed. Idempotent: later calls return the same promise.
+   */
+  close(): Promise<void> {
+    if (this.closing !== undefined) return this.closing;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    const listenerClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const socketsClosed: Promise<void>[] = [];
+    for (const [session, socket] of [...this.live]) {
+      if (!socket.destroyed)
+        socketsClosed.push(new Promise((resolve) => socket.once('close', () => resolve())));
+      session.close('server closing');
+    }
+    this.closing = Promise.all([listenerClosed, ...socketsClosed]).then(() => {});
+    return this.closing;
+  }
+
+  private tick(): void {
+    for (const s of this.live.keys()) s.tick();
+  }
+
+  private accept(socket: Socket): void {
+    const max = this.options.maxConnections ?? 10_000;
+    if (this.closing !== undefined || this.live.size >= max) {
+      this.logger.warn(`rtmp server: refusing ${socket.remoteAddress} (${this.live.size} connections)`);
+      socket.destroy();
+      return;
+    }
+    socket.setNoDelay(true);
+    const io = new SocketIo(socket, this.options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS);
+    const remoteAddress = `${socket.remoteAddress ?? ''}:${socket.remotePort ?? ''}`;
+    const session = new RtmpServerSession(this.observer, io, {
+      ...this.options,
+      remoteAddress,
+    });
+    this.live.set(session, socket);
+    this.logger.info(`[${session.id}] accepted ${remoteAddress}`);
+    let socketError: Error | undefined;
+    socket.on('data', (b: Buffer) => session.feed(b));
+    socket.on('error', (e) => {
+      socketError = e;
+    });
+    socket.on('close', () => {
+      this.live.delete(session);
+      session.close(
+        socketError === undefined
+          ? { kind: 'peer', message: 'connection closed by the peer' }
+          : { kind: 'peer', message: `connection lost: ${socketError.message}`, error: socketError },
+      );
+    });
+  }
+}
