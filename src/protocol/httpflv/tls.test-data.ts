@@ -1,0 +1,23 @@
+// A self-signed certificate for 127.0.0.1 and localhost (P-256, valid 2000-2126) for the https:// and
+// wss:// loopback tests only (made with `openssl ca -selfsign -startdate 20000101000000Z`).
+// Not a secret: it protects nothing.
+
+export const TEST_CERT = `-----BEGIN CERTIFICATE-----
+MIIBhTCCASygAwIBAgIBATAKBggqhkjOPQQDAjAUMRIwEAYDVQQDDAlsb2NhbGhv
+c3QwIBcNMDAwMTAxMDAwMDAwWhgPMjEyNjAxMDEwMDAwMDBaMBQxEjAQBgNVBAMM
+CWxvY2FsaG9zdDBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABKWduhHxMKDdUuHr
+qChukVdQeJghTezUTQ08Mqdc4JWXY4Xnb5IXSHNcvm6T6zsB2luCaT8BAav+xzaq
+guNshIWjbTBrMBoGA1UdEQQTMBGCCWxvY2FsaG9zdIcEfwAAATAMBgNVHRMBAf8E
+AjAAMAsGA1UdDwQEAwIHgDATBgNVHSUEDDAKBggrBgEFBQcDATAdBgNVHQ4EFgQU
+Rwa0vuvLBvkeurEBUAj8XE+FndEwCgYIKoZIzj0EAwIDRwAwRAIgd9tKTl4Kojnr
+/SY1/YiwTnZPB5JvvZhdWo9eI/aqq/kCIDRwXG/zhZyuFh/DhLyJM3mIaJ/LX9jL
+RoNOZI4Wuj6t
+-----END CERTIFICATE-----
+`;
+
+export const TEST_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgC7kQUVlFkupr4Ldv
+qOPBeWHZD6UV/GAnyHvNlKhJyCChRANCAASlnboR8TCg3VLh66gobpFXUHiYIU3s
+1E0NPDKnXOCVl2OF52+SF0hzXL5uk+s7Adpbgmk/AQGr/sc2qoLjbISF
+-----END PRIVATE KEY-----
+`;
