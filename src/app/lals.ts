@@ -3,17 +3,32 @@ import { existsSync } from 'node:fs';
 import { applyOverrides, ConfigError, defaultConfig, type LalsConfig, loadConfig } from '../server/config.js';
 import { LalsServer } from '../server/lals-server.js';
 import { createLogger } from '../server/logger.js';
-import { type CliSpec, CliError, parseCli, runMain } from './cli.js';
+import { CliError, type CliSpec, parseCli, runMain } from './cli.js';
 
 const spec: CliSpec = {
   name: 'lals',
   summary: 'the lal.ts live server: RTMP publish/play, HTTP-FLV and WebSocket-FLV play',
-  usage: 'lals [-c conf/lals.conf.json] [--rtmp-addr :1935] [--http-addr :8080] [--set section.key=value ...]',
+  usage:
+    'lals [-c conf/lals.conf.json] [--rtmp-addr :1935] [--http-addr :8080] [--set section.key=value ...]',
   options: {
-    config: { short: 'c', type: 'string', arg: 'file', help: 'JSON configuration file', default: 'conf/lals.conf.json' },
+    config: {
+      short: 'c',
+      type: 'string',
+      arg: 'file',
+      help: 'JSON configuration file',
+      default: 'conf/lals.conf.json',
+    },
     'rtmp-addr': { type: 'string', arg: 'addr', help: 'RTMP listen address (rtmp.addr)' },
-    'http-addr': { type: 'string', arg: 'addr', help: 'HTTP-FLV/WS-FLV listen address (httpflv.sub_listen_addr)' },
-    'pprof-addr': { type: 'string', arg: 'addr', help: 'debug endpoint address (pprof.addr; enable with --set pprof.enable=true)' },
+    'http-addr': {
+      type: 'string',
+      arg: 'addr',
+      help: 'HTTP-FLV/WS-FLV listen address (httpflv.sub_listen_addr)',
+    },
+    'pprof-addr': {
+      type: 'string',
+      arg: 'addr',
+      help: 'debug endpoint address (pprof.addr; enable with --set pprof.enable=true)',
+    },
     'log-level': { type: 'string', arg: 'level', help: 'log level: 1..5 or debug|info|warn|error|fatal' },
     'log-file': { type: 'string', arg: 'file', help: 'log file ("" for none)' },
     set: { type: 'string', multiple: true, arg: 'section.key=value', help: 'override any configuration key' },
@@ -49,7 +64,9 @@ runMain(spec.name, async () => {
     await log.close();
     throw new CliError(`${spec.name}: cannot start: ${(e as Error).message}`, 1);
   }
-  log.info(`lals started (pid ${process.pid}): rtmp ${addrs.rtmpPort || 'off'}, http ${addrs.httpPort || 'off'}`);
+  log.info(
+    `lals started (pid ${process.pid}): rtmp ${addrs.rtmpPort || 'off'}, http ${addrs.httpPort || 'off'}`,
+  );
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

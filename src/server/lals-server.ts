@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { MediaMessage } from '../base/media-message.js';
-import { type AmfValue } from '../format/amf/index.js';
+import type { AmfValue } from '../format/amf/index.js';
 import { parseOnMetaData, stripSetDataFrame } from '../format/flv/index.js';
 import {
   HttpFlvRejectError,
@@ -211,15 +211,23 @@ export class LalsServer {
       bufferedBytes: () => s.bufferedBytes,
       writeBatch: (bufs, msgs) => {
         if (s.streamId === PLAY_STREAM_ID) {
-          for (let i = 0; i < bufs.length; i++) s.writeChunks(bufs[i] as Buffer, (msgs[i] as MediaMessage).type);
+          for (let i = 0; i < bufs.length; i++)
+            s.writeChunks(bufs[i] as Buffer, (msgs[i] as MediaMessage).type);
         } else {
-          for (const m of msgs) s.writeMessage({ typeId: m.type, timestampMs: m.timestampMs, payload: m.payload });
+          for (const m of msgs)
+            s.writeMessage({ typeId: m.type, timestampMs: m.timestampMs, payload: m.payload });
         }
       },
       close: (reason) => s.close(reason),
     };
     const chunkSize = s.outChunkSize;
-    const outlet = new SubOutlet(sink, (m) => rtmpChunksOf(m, chunkSize), this.flusher.schedule, this.log, this.outletOpts);
+    const outlet = new SubOutlet(
+      sink,
+      (m) => rtmpChunksOf(m, chunkSize),
+      this.flusher.schedule,
+      this.log,
+      this.outletOpts,
+    );
     this.rtmpSubs.set(s, { group: g, outlet });
     g.addSub({
       outlet,

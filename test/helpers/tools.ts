@@ -8,7 +8,9 @@ export function haveTool(name: string): boolean {
   let ok = found.get(name);
   if (ok === undefined) {
     // Tools disagree on how to print their version (rtmpdump 2.4 exits 0 only for -h).
-    ok = ['-version', '--version', '-h'].some((flag) => spawnSync(name, [flag], { stdio: 'ignore' }).status === 0);
+    ok = ['-version', '--version', '-h'].some(
+      (flag) => spawnSync(name, [flag], { stdio: 'ignore' }).status === 0,
+    );
     found.set(name, ok);
   }
   return ok;
