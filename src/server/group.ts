@@ -112,6 +112,9 @@ export class Group {
       }
       this.logger.warn(`[${this.key}] ${pub.id} takes over from publisher ${cur.id}`);
       this.removePub(cur, 'taken over by a new publisher');
+      // The new publisher owns the group before the old one's close runs (its close handler must not
+      // see an empty group and release it).
+      this.pubSession = pub;
       cur.close('taken over by a new publisher');
     }
     this.pubSession = pub;

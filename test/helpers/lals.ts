@@ -145,10 +145,11 @@ export function writeTags(
 }
 
 /** Polls `cond` every 10 ms until it holds or `ms` pass (then throws with `what`). */
-export async function waitFor(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+export async function waitFor(cond: () => boolean, what: string | (() => string), ms = 5000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end)
+      throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }
