@@ -118,9 +118,6 @@ export class LalsServer {
           logger: this.log,
         });
         out.pprofPort = this.debug.port;
-        this.log.info(
-          `debug endpoint listening on ${this.cfg.pprof.addr.replace(/:\d+$/, '')}:${this.debug.port}`,
-        );
       }
     } catch (e) {
       await this.stop();
