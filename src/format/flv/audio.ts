@@ -25,6 +25,7 @@ import {
   timestampOffsetNanoOf,
   writeModExChain,
 } from './mod-ex.js';
+import { readMultitrack } from './multitrack.js';
 
 /** A decoder configuration: AudioSpecificConfig (AAC), OpusHead, FLAC STREAMINFO. */
 export interface AudioSequenceHeader {
@@ -186,29 +187,19 @@ function parseEnhanced(r: ByteReader, firstPacketType: number): AudioTagBody {
   const nano = timestampOffsetNanoOf(modEx);
   const form = nano === undefined ? { modEx } : { modEx, timestampOffsetNano: nano };
   if (packetType === AudioPacketType.Multitrack) {
-    const b = r.u8();
-    const multitrackType = b >> 4;
-    const inner = b & 0x0f;
-    if (multitrackType > AvMultitrackType.ManyTracksManyCodecs) {
-      throw new UnsupportedError(`flv: unknown audio AvMultitrackType ${multitrackType}`);
-    }
-    if (inner === AudioPacketType.Multitrack || inner === AudioPacketType.ModEx) {
-      throw new ProtocolError(`flv: audio multitrack packet type ${inner} inside a multitrack body`);
-    }
-    checkPacketType(inner);
-    const manyCodecs = multitrackType === AvMultitrackType.ManyTracksManyCodecs;
-    const shared = manyCodecs ? undefined : codecOfFourCc(r.u32());
-    const tracks: AudioTrack[] = [];
-    do {
-      const codec = shared ?? codecOfFourCc(r.u32());
-      const trackId = r.u8();
-      let tr = r;
-      if (multitrackType !== AvMultitrackType.OneTrack) {
-        const size = r.u24();
-        tr = new ByteReader(r.bytes(size, `${WHAT} track ${trackId}`), `${WHAT} track ${trackId}`);
-      }
-      tracks.push({ ...parsePacket(tr, codec, inner), trackId });
-    } while (multitrackType !== AvMultitrackType.OneTrack && r.remaining > 0);
+    const {
+      multitrackType,
+      packetType: inner,
+      tracks,
+    } = readMultitrack(r, {
+      name: 'audio',
+      what: WHAT,
+      multitrackPacketType: AudioPacketType.Multitrack,
+      modExPacketType: AudioPacketType.ModEx,
+      checkPacketType,
+      codecOfFourCc,
+      parseTrack: parsePacket,
+    });
     return { kind: 'multitrack', enhanced: true, multitrackType, packetType: inner, tracks, ...form };
   }
   checkPacketType(packetType);

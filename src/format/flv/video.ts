@@ -22,6 +22,7 @@ import {
   timestampOffsetNanoOf,
   writeModExChain,
 } from './mod-ex.js';
+import { readMultitrack } from './multitrack.js';
 
 /** Fields every single-track video packet has. */
 export interface VideoPacketCommon {
@@ -241,29 +242,19 @@ function parseEnhanced(r: ByteReader, frameType: number, firstPacketType: number
     };
   }
   if (packetType === VideoPacketType.Multitrack) {
-    const b = r.u8();
-    const multitrackType = b >> 4;
-    const inner = b & 0x0f;
-    if (multitrackType > AvMultitrackType.ManyTracksManyCodecs) {
-      throw new UnsupportedError(`flv: unknown video AvMultitrackType ${multitrackType}`);
-    }
-    if (inner === VideoPacketType.Multitrack || inner === VideoPacketType.ModEx) {
-      throw new ProtocolError(`flv: video multitrack packet type ${inner} inside a multitrack body`);
-    }
-    checkPacketType(inner);
-    const manyCodecs = multitrackType === AvMultitrackType.ManyTracksManyCodecs;
-    const shared = manyCodecs ? undefined : codecOfFourCc(r.u32());
-    const tracks: VideoTrack[] = [];
-    do {
-      const codec = shared ?? codecOfFourCc(r.u32());
-      const trackId = r.u8();
-      let tr = r;
-      if (multitrackType !== AvMultitrackType.OneTrack) {
-        const size = r.u24();
-        tr = new ByteReader(r.bytes(size, `${WHAT} track ${trackId}`), `${WHAT} track ${trackId}`);
-      }
-      tracks.push({ ...parsePacket(tr, codec, frameType, inner), trackId });
-    } while (multitrackType !== AvMultitrackType.OneTrack && r.remaining > 0);
+    const {
+      multitrackType,
+      packetType: inner,
+      tracks,
+    } = readMultitrack(r, {
+      name: 'video',
+      what: WHAT,
+      multitrackPacketType: VideoPacketType.Multitrack,
+      modExPacketType: VideoPacketType.ModEx,
+      checkPacketType,
+      codecOfFourCc,
+      parseTrack: (tr, codec, pt) => parsePacket(tr, codec, frameType, pt),
+    });
     return {
       kind: 'multitrack',
       enhanced: true,
