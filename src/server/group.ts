@@ -139,6 +139,9 @@ export class Group {
     for (const [outlet, st] of [...this.subs]) {
       st.sawLeave = true;
       st.started = false;
+      // What the publisher sent last (often in the same read as its unpublish) goes out before the
+      // leave is announced or the response ends.
+      outlet.flush();
       st.sub.onPubLeave();
       if (outlet.isClosed) this.removeSub(outlet);
     }

@@ -164,6 +164,7 @@ export class SubOutlet {
   /** Closes the player's connection (idempotent); `abort` drops its backlog instead of flushing it. */
   closeWith(reason: string, abort = false): void {
     if (this.closed) return;
+    if (!abort) this.flush();
     this.detach();
     if (abort && this.sink.abort) this.sink.abort(reason);
     else this.sink.close(reason);

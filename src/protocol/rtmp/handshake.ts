@@ -283,10 +283,9 @@ export class HandshakeServer extends Handshake {
     this.random(s1.subarray(8));
     if (found === null) {
       putBe32(s1, 4, 0);
-      // S2 echoes C1: its time, our read time, its random bytes (spec 5.2.4).
-      putBe32(s2, 0, peerTimeMs);
-      putBe32(s2, 4, now);
-      s2.set(c1.subarray(8), 8);
+      // S2 echoes C1 byte for byte. Spec 5.2.4 puts our read time in bytes 4..7, but librtmp compares
+      // all 1536 bytes (and warns), and nginx-rtmp and lal echo C1 whole; clients ignore time2.
+      s2.set(c1);
     } else {
       putBe32(s1, 4, SERVER_VERSION);
       imprintDigest(s1, found.schema, FMS_KEY_S1);
