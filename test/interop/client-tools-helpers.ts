@@ -53,9 +53,9 @@ export const NGINX_RTMP_MODULE = '/usr/lib/nginx/modules/ngx_rtmp_module.so';
 
 /**
  * Starts `nginx -p DIR -c DIR/nginx.conf -g 'daemon off;'` with the RTMP module: one `live`
- * application on 127.0.0.1:<free port>, `publish_notify on` (players get
- * NetStream.Play.UnpublishNotify when the publisher stops; by default nginx-rtmp only sends Stream
- * EOF and keeps them waiting). The master is killed by PID when the test ends (workers follow it).
+ * application on 127.0.0.1:<free port>, nginx-rtmp's defaults otherwise (when the publisher stops,
+ * players get Stream EOF only, no UnpublishNotify: rtmppull ends on it). The master is killed by
+ * PID when the test ends (workers follow it).
  */
 export async function startNginx(t: TestContext, extraApp = ''): Promise<Nginx> {
   const dir = tempDir(t);
@@ -72,7 +72,6 @@ export async function startNginx(t: TestContext, extraApp = ''): Promise<Nginx> 
     '    chunk_size 4096;',
     '    application live {',
     '      live on;',
-    '      publish_notify on;',
     `      ${extraApp}`,
     '    }',
     '  }',

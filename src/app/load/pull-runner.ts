@@ -168,6 +168,11 @@ export class PullRunner implements ToolRunner {
             void session.close();
           }
         },
+        onStreamEof: () => {
+          // nginx-rtmp (default config) ends a stream with Stream EOF alone.
+          s.ended = true;
+          void session.close();
+        },
         onClose: (r) => {
           if (conn === null || s.conn !== conn || s.state !== 'up') return;
           this.onClosed(s, r.kind === 'peer' || (r.kind === 'local' && s.ended), r.message);

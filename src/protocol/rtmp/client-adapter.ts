@@ -80,6 +80,7 @@ export abstract class RtmpClientAdapter<C extends RtmpClientCore> {
         },
         onMessage: (m) => ev.onMessage?.(m),
         onStatus: (s) => ev.onStatus?.(s),
+        onStreamEof: () => ev.onStreamEof?.(),
         onClose: (r) => {
           clearInterval(timer);
           if (!started) reject(r.error ?? new RtmpClosedError(`rtmp: ${r.message}`));

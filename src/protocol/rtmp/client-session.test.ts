@@ -64,7 +64,11 @@ class ClientLog implements RtmpClientEvents {
   messages: RtmpMediaMessage[] = [];
   statuses: RtmpStatus[] = [];
   closes: RtmpCloseReason[] = [];
+  streamEofs = 0;
   throwOnMessage = false;
+  onStreamEof(): void {
+    this.streamEofs++;
+  }
   onStart(): void {
     this.started++;
   }
@@ -312,6 +316,10 @@ describe('RtmpPullCore against RtmpServerSession (in memory)', () => {
       log.statuses.map((s) => s.code),
       ['NetStream.Play.UnpublishNotify'],
     );
+    assert.equal(log.streamEofs, 1, 'Stream EOF (sent with UnpublishNotify) is reported');
+    sub.sendStreamEof(); // alone, as nginx-rtmp ends a stream
+    link.pump();
+    assert.equal(log.streamEofs, 2);
     link.client.close();
     link.pump();
     assert.deepEqual(srv.events.slice(-2), ['substop deleteStream', 'close peer']);

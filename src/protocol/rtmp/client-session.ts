@@ -59,6 +59,11 @@ export interface RtmpClientEvents {
   onMessage?(msg: RtmpMediaMessage): void;
   /** An onStatus after start (e.g. NetStream.Play.UnpublishNotify, NetStream.Play.Stop). */
   onStatus?(status: RtmpStatus): void;
+  /**
+   * Pull only: User Control Stream EOF after the play started: the server's stream ended (nginx-rtmp
+   * sends only this when its publisher leaves, unless `publish_notify` is on).
+   */
+  onStreamEof?(): void;
   /** Closed, exactly once. Before start, `reason.error` is why it could not start. */
   onClose?(reason: RtmpCloseReason): void;
 }
@@ -436,11 +441,14 @@ export abstract class RtmpClientCore {
       if (e instanceof UnsupportedError) return;
       throw e;
     }
-    if (m.typeId === RtmpMsgType.UserControl && m.event.eventType === UserControlEventType.PingRequest) {
+    if (m.typeId !== RtmpMsgType.UserControl) return;
+    if (m.event.eventType === UserControlEventType.PingRequest) {
       this.sendControl({
         typeId: RtmpMsgType.UserControl,
         event: { eventType: UserControlEventType.PingResponse, timestampMs: m.event.timestampMs },
       });
+    } else if (m.event.eventType === UserControlEventType.StreamEof && this.st === 'started') {
+      this.guard('onStreamEof', () => this.events.onStreamEof?.());
     }
   }
 
