@@ -24,7 +24,7 @@ const spec: CliSpec = {
       short: 'r',
       type: 'string',
       arg: 'fps',
-      help: 'video frame rate (frames are in presentation order)',
+      help: 'video frame rate (DTS of frame i is i/fps; PTS from the picture order count)',
     },
     hevc: {
       type: 'string',
@@ -35,7 +35,9 @@ const spec: CliSpec = {
     output: { short: 'o', type: 'string', arg: 'file.flv', help: 'output FLV file' },
     quiet: { short: 'q', type: 'boolean', help: 'print nothing on success' },
   },
-  epilog: 'Inputs are read whole into memory. Composition times are 0 (no B-frame reordering is recovered).',
+  epilog:
+    'Inputs are read whole into memory. Presentation times (B-frame reordering) come from the picture ' +
+    'order count of each frame; when it cannot be read, frames are taken in decoding order (a warning says why).',
 };
 
 function videoCodec(path: string, flag: string | undefined): 'avc' | 'hevc' {
@@ -98,11 +100,15 @@ runMain(spec.name, async () => {
   await w.header({ hasAudio, hasVideo });
   for (const t of tags) await w.tag(t);
   await w.close();
+  if (stats.presentationFallback !== undefined && hasVideo) {
+    console.error(`${spec.name}: warning: composition times are 0: ${stats.presentationFallback}`);
+  }
   if (!values.quiet) {
     console.log(
       `${spec.name}: ${output}: ${stats.videoFrames} video frames (${stats.keyFrames} key` +
         `${stats.width ? `, ${stats.width}x${stats.height}` : ''}), ${stats.audioFrames} audio frames` +
         `${stats.sampleRate ? ` (${stats.sampleRate} Hz, ${stats.channels} ch)` : ''}, ` +
+        `${stats.reorderDelayFrames ? `reorder delay ${stats.reorderDelayFrames} frames, ` : ''}` +
         `${(stats.durationMs / 1000).toFixed(3)} s, ${w.bytes} bytes`,
     );
   }

@@ -226,6 +226,137 @@ describe('es2flvfile', () => {
     }
   });
 
+  /** pts and dts of each video packet (ffprobe), in milliseconds. */
+  function packetTimes(file: string): Array<{ pts: number; dts: number }> {
+    const out = execFileSync(
+      'ffprobe',
+      [
+        '-v',
+        'error',
+        '-select_streams',
+        'v',
+        '-show_entries',
+        'stream=time_base:packet=pts,dts',
+        '-of',
+        'json',
+        file,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    const j = JSON.parse(out) as {
+      streams: { time_base: string }[];
+      packets: { pts: number; dts: number }[];
+    };
+    const [num, den] = (j.streams[0]?.time_base ?? '1/1000').split('/').map(Number);
+    const ms = (v: number) => Math.round((v * 1000 * (num ?? 1)) / (den ?? 1000));
+    return j.packets.map((p) => ({ pts: ms(p.pts), dts: ms(p.dts) }));
+  }
+
+  /** The video frames ffmpeg decodes, with their timestamps as they come (no frame-rate conversion). */
+  function decodeTimed(file: string): { hashes: string[]; pts: number[]; stderr: string } {
+    const r = spawnSync(
+      'ffmpeg',
+      ['-v', 'warning', '-i', file, '-map', '0:v', '-fps_mode', 'passthrough', '-f', 'framemd5', '-'],
+      { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20 },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const rows = r.stdout
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.split(',').map((x) => x.trim()));
+    return { hashes: rows.map((x) => x[5] ?? ''), pts: rows.map((x) => Number(x[2])), stderr: r.stderr };
+  }
+
+  const lavfi = ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=176x144:rate=25', '-t', '4'];
+
+  for (const [what, params] of [
+    ['B-pyramid', ['-bf', '3', '-x264-params', 'b-pyramid=normal']],
+    ['two B-frames', ['-bf', '2', '-x264-params', 'b-pyramid=none']],
+    ['MBAFF interlaced B-frames', ['-bf', '2', '-x264-params', 'interlaced=1']],
+  ] as const) {
+    it(`recovers the presentation times of an H.264 stream with ${what} from its picture order count`, (t) => {
+      if (!needTool(t, 'ffmpeg')) return;
+      // The oracle: the same stream muxed by ffmpeg with the encoder's own timestamps.
+      const ref = join(dir, 'bf-ref.flv');
+      const h264 = join(dir, 'bf.h264');
+      execFileSync('ffmpeg', [...lavfi, '-c:v', 'libx264', '-g', '30', ...params, '-f', 'flv', ref]);
+      execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', ref, '-c', 'copy', '-f', 'h264', h264]);
+      const flv = join(dir, 'bf.flv');
+      const r = tool('es2flvfile', ['-v', h264, '-r', '25', '-o', flv]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stderr, '', 'no warning: the POCs were used');
+      assert.match(r.stdout, /reorder delay [12] frames/);
+      const want = packetTimes(ref);
+      const got = packetTimes(flv);
+      assert.equal(got.length, 100);
+      assert.deepEqual(
+        got.map((p) => p.dts),
+        want.map((p) => p.dts),
+        'DTS as ffmpeg muxed them',
+      );
+      const offset = (got[0]?.pts ?? 0) - (want[0]?.pts ?? 0);
+      // Our delay is the smallest that keeps PTS >= DTS; x264 may hold one frame more (B-pyramid).
+      assert.ok(offset <= 0 && offset >= -40, `constant PTS offset ${offset}`);
+      assert.deepEqual(
+        got.map((p) => p.pts - offset),
+        want.map((p) => p.pts),
+        'PTS as the encoder set them, up to a constant',
+      );
+      assert.ok(got.every((p) => p.pts >= p.dts));
+      // ffmpeg decodes the FLV to the raw stream's pictures, in order, on a gapless timeline, silently.
+      const dec = decodeTimed(flv);
+      assert.equal(dec.stderr, '', 'no warning from ffmpeg (pts < dts, non monotonic dts ...)');
+      assert.deepEqual(dec.hashes, frameHashes(h264), 'same decoded pictures in the same order');
+      assert.deepEqual(
+        dec.pts.map((p) => p - (dec.pts[0] ?? 0)),
+        dec.pts.map((_, i) => i),
+        'one frame per frame period, none dropped or doubled',
+      );
+    });
+  }
+
+  it('recovers the presentation times of an H.265 stream with B-frames and open GOPs; the round trip decodes to the same pictures', (t) => {
+    if (!needTool(t, 'ffmpeg')) return;
+    // The oracle: an MP4 with the encoder's timestamps (Debian's ffmpeg cannot put HEVC in FLV).
+    const ref = join(dir, 'bf5.mp4');
+    const h265 = join(dir, 'bf5.h265');
+    execFileSync('ffmpeg', [
+      ...lavfi,
+      '-c:v',
+      'libx265',
+      '-x265-params',
+      'bframes=3:keyint=12:log-level=error',
+      ref,
+    ]);
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', ref, '-c', 'copy', '-f', 'hevc', h265]);
+    const want = packetTimes(ref);
+    for (const mode of ['id12', 'enhanced']) {
+      const flv = join(dir, `bf5-${mode}.flv`);
+      const r = tool('es2flvfile', ['-v', h265, '-r', '25', '--hevc', mode, '-o', flv]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stderr, '');
+      const got = parseFlvFile(readFileSync(flv))
+        .tags.filter((x) => x.type === FlvTagType.Video)
+        .map((x) => ({ dts: x.timestampMs, body: parseVideoTagBody(x.data) }))
+        .flatMap((x) =>
+          x.body.kind === 'frame' ? [{ dts: x.dts, pts: x.dts + x.body.compositionTimeMs }] : [],
+        );
+      assert.equal(got.length, want.length);
+      const dOff = (got[0]?.dts ?? 0) - (want[0]?.dts ?? 0);
+      const pOff = (got[0]?.pts ?? 0) - (want[0]?.pts ?? 0);
+      assert.deepEqual(
+        got.map((p) => [p.dts - dOff, p.pts - pOff]),
+        want.map((p) => [p.dts, p.pts]),
+        'DTS and PTS as the encoder set them, up to constants',
+      );
+      assert.ok(got.every((p) => p.pts >= p.dts));
+      assert.ok(got.some((p) => p.pts > p.dts));
+      const back = join(dir, `bf5-${mode}-back`);
+      assert.equal(tool('flvfile2es', ['-i', flv, '-o', back]).status, 0);
+      assert.deepEqual(frameHashes(`${back}.h265`), frameHashes(h265));
+    }
+  });
+
   it('needs a frame rate with video and says so', () => {
     const r = tool('es2flvfile', ['-v', 'x.h264', '-o', join(dir, 'x.flv')]);
     assert.equal(r.status, 2);

@@ -514,6 +514,12 @@ describe('avc: SPS', () => {
       log2MaxFrameNum: 9,
       picOrderCntType: 1,
       log2MaxPicOrderCntLsb: 0,
+      pocType1: {
+        deltaPicOrderAlwaysZero: false,
+        offsetForNonRefPic: -3,
+        offsetForTopToBottomField: 2,
+        offsetForRefFrame: [1, -2, 7],
+      },
       maxNumRefFrames: 4,
       frameMbsOnly: false,
       codedWidth: 1920,

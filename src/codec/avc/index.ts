@@ -12,7 +12,11 @@ export {
   parseAvcDecoderConfigurationRecord,
 } from './decoder-configuration-record.js';
 export { AvcNalUnitType, avcNalUnitType, isAvcVclNalUnitType } from './nal-unit-type.js';
-export type { AvcPps } from './pps.js';
-export { parseAvcPps } from './pps.js';
-export type { AvcCrop, AvcSps, AvcTiming } from './sps.js';
+export type { AvcPicOrderCnt } from './poc.js';
+export { AvcPicOrderCounter } from './poc.js';
+export type { AvcPps, AvcPpsSliceFields } from './pps.js';
+export { parseAvcPps, parseAvcPpsSliceFields } from './pps.js';
+export type { AvcParameterSetTables, AvcSliceHeader } from './slice-header.js';
+export { AvcSliceType, parseAvcSliceHeader } from './slice-header.js';
+export type { AvcCrop, AvcPocType1, AvcSps, AvcTiming } from './sps.js';
 export { avcProfileHasChromaInfo, parseAvcSps } from './sps.js';

@@ -18,6 +18,21 @@ export interface AvcCrop {
   bottom: number;
 }
 
+/**
+ * The pic_order_cnt_type 1 parameters of a sequence parameter set (ITU-T H.264 section 7.4.2.1.1),
+ * used by the picture order count derivation of section 8.2.1.2.
+ */
+export interface AvcPocType1 {
+  /** delta_pic_order_always_zero_flag: slice headers carry no delta_pic_order_cnt[]. */
+  deltaPicOrderAlwaysZero: boolean;
+  /** offset_for_non_ref_pic. */
+  offsetForNonRefPic: number;
+  /** offset_for_top_to_bottom_field. */
+  offsetForTopToBottomField: number;
+  /** offset_for_ref_frame[i], num_ref_frames_in_pic_order_cnt_cycle entries (0..255). */
+  offsetForRefFrame: number[];
+}
+
 /** The fields of a sequence parameter set that a server needs (ITU-T H.264 section 7.4.2.1.1). */
 export interface AvcSps {
   /** profile_idc (66 Baseline, 77 Main, 88 Extended, 100 High, 110 High 10, 122 High 4:2:2, 244 High 4:4:4 ...). */
@@ -38,6 +53,8 @@ export interface AvcSps {
   picOrderCntType: number;
   /** log2_max_pic_order_cnt_lsb_minus4 + 4 when picOrderCntType is 0, else 0. */
   log2MaxPicOrderCntLsb: number;
+  /** The pic_order_cnt_type 1 parameters; present exactly when picOrderCntType is 1. */
+  pocType1?: AvcPocType1;
   maxNumRefFrames: number;
   /** frame_mbs_only_flag: false means the stream may hold field pictures (interlaced). */
   frameMbsOnly: boolean;
@@ -186,14 +203,17 @@ export function parseAvcSps(nal: Uint8Array): AvcSps {
   const log2MaxFrameNum = 4 + checkRange('log2_max_frame_num_minus4', r.readUE(), 0, 12);
   const picOrderCntType = checkRange('pic_order_cnt_type', r.readUE(), 0, 2);
   let log2MaxPicOrderCntLsb = 0;
+  let pocType1: AvcPocType1 | undefined;
   if (picOrderCntType === 0) {
     log2MaxPicOrderCntLsb = 4 + checkRange('log2_max_pic_order_cnt_lsb_minus4', r.readUE(), 0, 12);
   } else if (picOrderCntType === 1) {
-    r.skipBits(1); // delta_pic_order_always_zero_flag
-    r.readSE(); // offset_for_non_ref_pic
-    r.readSE(); // offset_for_top_to_bottom_field
+    const deltaPicOrderAlwaysZero = r.readFlag();
+    const offsetForNonRefPic = r.readSE();
+    const offsetForTopToBottomField = r.readSE();
     const cycle = checkRange('num_ref_frames_in_pic_order_cnt_cycle', r.readUE(), 0, 255);
-    for (let i = 0; i < cycle; i++) r.readSE(); // offset_for_ref_frame[i]
+    const offsetForRefFrame: number[] = [];
+    for (let i = 0; i < cycle; i++) offsetForRefFrame.push(r.readSE());
+    pocType1 = { deltaPicOrderAlwaysZero, offsetForNonRefPic, offsetForTopToBottomField, offsetForRefFrame };
   }
   const maxNumRefFrames = r.readUE();
   r.skipBits(1); // gaps_in_frame_num_value_allowed_flag
@@ -245,6 +265,7 @@ export function parseAvcSps(nal: Uint8Array): AvcSps {
     width: codedWidth - crop.left - crop.right,
     height: codedHeight - crop.top - crop.bottom,
   };
+  if (pocType1 !== undefined) sps.pocType1 = pocType1;
 
   if (r.readFlag()) {
     let timing: AvcTiming | undefined;

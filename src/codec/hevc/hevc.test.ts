@@ -553,6 +553,9 @@ describe('hevc: VPS, SPS, PPS', () => {
       assert.deepEqual(parseHevcPps(pps), {
         ppsId: 0,
         spsId: 0,
+        dependentSliceSegmentsEnabled: false,
+        outputFlagPresent: false,
+        numExtraSliceHeaderBits: 0,
         tilesEnabled: false,
         entropyCodingSyncEnabled: !g.name.startsWith('tiny'),
       });
@@ -623,6 +626,7 @@ describe('hevc: VPS, SPS, PPS', () => {
       bitDepthLuma: 10,
       bitDepthChroma: 10,
       log2MaxPicOrderCntLsb: 8,
+      ctbLog2SizeY: 6,
       minSpatialSegmentationIdc: 123,
       timing: { numUnitsInTick: 1001, timeScale: 60000 },
       frameRate: 60000 / 1001,

@@ -18,9 +18,13 @@ export {
   isHevcIrapNalUnitType,
   isHevcVclNalUnitType,
 } from './nal-unit-type.js';
+export type { HevcPicOrderCnt } from './poc.js';
+export { HevcPicOrderCounter } from './poc.js';
 export type { HevcPps } from './pps.js';
 export { parseHevcPps } from './pps.js';
 export type { HevcProfileTierLevel, HevcSubLayerProfileLevel } from './profile-tier-level.js';
+export type { HevcParameterSetTables, HevcSliceSegmentHeader } from './slice-header.js';
+export { HevcSliceType, parseHevcSliceSegmentHeader } from './slice-header.js';
 export type { HevcConformanceWindow, HevcSps, HevcTiming } from './sps.js';
 export { parseHevcSps } from './sps.js';
 export type { HevcVps } from './vps.js';

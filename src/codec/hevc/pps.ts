@@ -6,6 +6,12 @@ export interface HevcPps {
   ppsId: number;
   /** The SPS this PPS refers to. */
   spsId: number;
+  /** dependent_slice_segments_enabled_flag: slice segment headers may carry dependent_slice_segment_flag. */
+  dependentSliceSegmentsEnabled: boolean;
+  /** output_flag_present_flag: slice segment headers carry pic_output_flag. */
+  outputFlagPresent: boolean;
+  /** num_extra_slice_header_bits (0..7): slice_reserved_flag bits in each slice segment header. */
+  numExtraSliceHeaderBits: number;
   tilesEnabled: boolean;
   entropyCodingSyncEnabled: boolean;
 }
@@ -31,7 +37,10 @@ export function parseHevcPps(nal: Uint8Array): HevcPps {
   const r = hevcRbspReader(nal, HevcNalUnitType.PpsNut, what);
   const ppsId = readUeIn(r, what, 'pps_pic_parameter_set_id', 0, 63);
   const spsId = readUeIn(r, what, 'pps_seq_parameter_set_id', 0, 15);
-  r.skipBits(7);
+  const dependentSliceSegmentsEnabled = r.readFlag();
+  const outputFlagPresent = r.readFlag();
+  const numExtraSliceHeaderBits = r.readBits(3);
+  r.skipBits(2); // sign_data_hiding_enabled_flag, cabac_init_present_flag
   r.readUE();
   r.readUE();
   r.readSE();
@@ -42,5 +51,13 @@ export function parseHevcPps(nal: Uint8Array): HevcPps {
   r.skipBits(4);
   const tilesEnabled = r.readFlag();
   const entropyCodingSyncEnabled = r.readFlag();
-  return { ppsId, spsId, tilesEnabled, entropyCodingSyncEnabled };
+  return {
+    ppsId,
+    spsId,
+    dependentSliceSegmentsEnabled,
+    outputFlagPresent,
+    numExtraSliceHeaderBits,
+    tilesEnabled,
+    entropyCodingSyncEnabled,
+  };
 }

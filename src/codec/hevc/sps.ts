@@ -47,6 +47,11 @@ export interface HevcSps {
   bitDepthLuma: number;
   bitDepthChroma: number;
   log2MaxPicOrderCntLsb: number;
+  /**
+   * CtbLog2SizeY = log2_min_luma_coding_block_size_minus3 + 3 + log2_diff_max_min_luma_coding_block_size
+   * (section 7.4.3.2.1): a coding tree block is 2^ctbLog2SizeY luma samples square.
+   */
+  ctbLog2SizeY: number;
   /** VUI timing, when present. */
   timing?: HevcTiming;
   /** Frames per second from the VUI timing (time_scale / num_units_in_tick), when present. */
@@ -280,6 +285,17 @@ export function parseHevcSps(nal: Uint8Array): HevcSps {
   const bitDepthChroma = 8 + readUeIn(r, WHAT, 'bit_depth_chroma_minus8', 0, 8);
   const log2MaxPicOrderCntLsb = 4 + readUeIn(r, WHAT, 'log2_max_pic_order_cnt_lsb_minus4', 0, 12);
 
+  const orderingInfo = r.readFlag();
+  for (let i = orderingInfo ? 0 : maxSubLayersMinus1; i <= maxSubLayersMinus1; i++) {
+    readUeIn(r, WHAT, 'sps_max_dec_pic_buffering_minus1', 0, MAX_DPB_SIZE - 1);
+    r.readUE(); // sps_max_num_reorder_pics
+    r.readUE(); // sps_max_latency_increase_plus1
+  }
+  const minCbLog2SizeY = r.readUE() + 3; // log2_min_luma_coding_block_size_minus3
+  const ctbLog2SizeY = minCbLog2SizeY + r.readUE(); // log2_diff_max_min_luma_coding_block_size
+  // log2_min_luma_transform_block_size_minus2, log2_diff_max_min_luma_transform_block_size,
+  // max_transform_hierarchy_depth_inter, max_transform_hierarchy_depth_intra
+  for (let i = 0; i < 4; i++) r.readUE();
   const sps: HevcSps = {
     vpsId,
     maxSubLayers: maxSubLayersMinus1 + 1,
@@ -299,18 +315,8 @@ export function parseHevcSps(nal: Uint8Array): HevcSps {
     bitDepthLuma,
     bitDepthChroma,
     log2MaxPicOrderCntLsb,
+    ctbLog2SizeY,
   };
-
-  const orderingInfo = r.readFlag();
-  for (let i = orderingInfo ? 0 : maxSubLayersMinus1; i <= maxSubLayersMinus1; i++) {
-    readUeIn(r, WHAT, 'sps_max_dec_pic_buffering_minus1', 0, MAX_DPB_SIZE - 1);
-    r.readUE(); // sps_max_num_reorder_pics
-    r.readUE(); // sps_max_latency_increase_plus1
-  }
-  // log2_min_luma_coding_block_size_minus3, log2_diff_max_min_luma_coding_block_size,
-  // log2_min_luma_transform_block_size_minus2, log2_diff_max_min_luma_transform_block_size,
-  // max_transform_hierarchy_depth_inter, max_transform_hierarchy_depth_intra
-  for (let i = 0; i < 6; i++) r.readUE();
   if (r.readFlag() && r.readFlag()) skipScalingListData(r);
   r.skipBits(2); // amp_enabled_flag, sample_adaptive_offset_enabled_flag
   if (r.readFlag()) {
