@@ -102,6 +102,36 @@ describe('client tools through lals', { concurrency: true, timeout: 60_000 }, ()
     );
   });
 
+  it('pull --reconnect: rtmppull and httpflvpull come back after the publisher leaves and returns', async (t) => {
+    const lals = await startLals();
+    t.after(() => lals.stop());
+    const common = ['--json', '--interval', '0', '--reconnect', '--duration', '6'];
+    const pulls = [
+      startCli(t, 'rtmppull', ['-i', lals.rtmp('again'), ...common], 20_000),
+      startCli(t, 'httpflvpull', ['-i', lals.http('again'), ...common], 20_000),
+    ];
+    await sleep(500);
+    for (let round = 0; round < 2; round++) {
+      const push = await runCli(
+        t,
+        'flvfile2rtmppush',
+        ['-i', fixturePath('avc-only'), '-o', lals.rtmp('again'), '-q'],
+        20_000,
+      );
+      assert.equal(push.code, 0, push.stderr);
+      await sleep(1200); // the players are away (back-off), then come back and wait
+    }
+    for (const p of pulls) {
+      const r = await p.done;
+      const s = jsonSummary(r);
+      assert.ok(Number(s.reconnects) >= 1, `reconnected: ${JSON.stringify(s)}`);
+      assert.ok(
+        Number(s.videoFrames) > FIXTURE_FRAMES.video,
+        `media from both publishes: ${JSON.stringify(s)}`,
+      );
+    }
+  });
+
   it('refusals: BadName for a second publisher, HTTP 404; redirects are followed', async (t) => {
     const lals = await startLals();
     t.after(() => lals.stop());
