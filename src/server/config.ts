@@ -176,7 +176,7 @@ const SCHEMA = {
     ),
     idle_timeout_ms: int(
       30000,
-      'A publisher or player that sends nothing for this long (ms) is closed; 0 = never. Players send only acknowledgements and ping responses, so keep this well above the server ping interval (10 s).',
+      'A publisher or player that sends nothing for this long (ms) is closed; 0 = never. A quiet peer is pinged every 10 s (every third of the timeout when that is shorter) and live clients answer, so only a dead or hung one is closed.',
       0,
       DAY_MS,
     ),
@@ -224,6 +224,12 @@ const SCHEMA = {
       KiB,
     ),
     hard_mark_bytes: int(8 * MiB, 'Bytes queued for a slow player past which it is disconnected.', KiB),
+    write_timeout_ms: int(
+      30000,
+      'An HTTP-FLV/WebSocket-FLV player that has bytes queued but takes none of them for this long (ms) is disconnected: a peer gone without a FIN, or one that stopped reading; 0 = never. (RTMP players: `rtmp.idle_timeout_ms`.)',
+      0,
+      DAY_MS,
+    ),
     wait_publisher_timeout_ms: int(
       0,
       'How long (ms) a player that arrives before the publisher waits for it; 0 = as long as its connection lives (as lal).',

@@ -61,6 +61,7 @@ export class LalsServer {
   private http: HttpFlvServer | undefined;
   private debug: { port: number; close(): Promise<void> } | undefined;
   private stopping: Promise<void> | undefined;
+  private stallTimer: NodeJS.Timeout | undefined;
 
   constructor(cfg: LalsConfig, logger: LalsLogger) {
     this.cfg = cfg;
@@ -76,7 +77,11 @@ export class LalsServer {
       maxStreams: cfg.limits.max_streams,
       maxSubsPerStream: cfg.limits.max_subs_per_stream,
     });
-    this.outletOpts = { softMarkBytes: cfg.sub.soft_mark_bytes, hardMarkBytes: cfg.sub.hard_mark_bytes };
+    this.outletOpts = {
+      softMarkBytes: cfg.sub.soft_mark_bytes,
+      hardMarkBytes: cfg.sub.hard_mark_bytes,
+      writeTimeoutMs: cfg.sub.write_timeout_ms,
+    };
   }
 
   /** Starts every enabled listener; rejects (and stops what started) if one cannot bind. */
@@ -92,7 +97,12 @@ export class LalsServer {
           maxAmfDepth: r.max_amf_depth,
           handshakeTimeoutMs: r.handshake_timeout_ms,
           idleTimeoutMs: r.idle_timeout_ms,
+          // Ping a quiet peer well within the idle timeout (and run the timers often enough to do
+          // it), so a healthy player that receives little, and so sends no acknowledgements, is not
+          // taken for a dead one.
+          ...rtmpTimersFor(r.idle_timeout_ms),
           maxConnections: this.cfg.limits.max_connections,
+          connectionCount: this.totalConnections,
           logger: this.log,
         });
         const a = parseAddr(r.addr);
@@ -105,10 +115,22 @@ export class LalsServer {
           maxHeaderSize: h.max_header_size,
           headerTimeoutMs: h.header_timeout_ms,
           maxConnections: this.cfg.limits.max_connections,
+          connectionCount: this.totalConnections,
           logger: this.log,
         });
         const a = parseAddr(h.sub_listen_addr);
         out.httpPort = (await this.http.listen(a.port, a.host)).port;
+        const wt = this.cfg.sub.write_timeout_ms;
+        if (wt > 0) {
+          this.stallTimer = setInterval(
+            () => {
+              const now = performance.now();
+              for (const e of this.httpSubs.values()) e.outlet.checkWriteStall(now);
+            },
+            Math.min(1000, Math.max(50, Math.floor(wt / 4))),
+          );
+          this.stallTimer.unref();
+        }
         this.log.info(`httpflv${h.enable_ws ? ' + ws-flv' : ''} listening on ${showAddr(this.http.address)}`);
       }
       if (this.cfg.pprof.enable) {
@@ -129,6 +151,7 @@ export class LalsServer {
   /** Graceful stop: listeners closed, every session closed. Idempotent. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      if (this.stallTimer !== undefined) clearInterval(this.stallTimer);
       await Promise.all([this.rtmp?.close(), this.http?.close(), this.debug?.close()]);
     })();
     return this.stopping;
@@ -137,6 +160,10 @@ export class LalsServer {
   connectionCounts(): { rtmp: number; http: number } {
     return { rtmp: this.rtmp?.sessionCount ?? 0, http: this.http?.connectionCount ?? 0 };
   }
+
+  /** limits.max_connections counts every protocol together. */
+  private readonly totalConnections = (): number =>
+    (this.rtmp?.sessionCount ?? 0) + (this.http?.connectionCount ?? 0);
 
   // ---- RTMP ----
 
@@ -297,6 +324,7 @@ export class LalsServer {
       },
       close: (reason) => s.close(reason),
       abort: (reason) => s.abort(reason),
+      flushedBytes: () => s.bytesWritten - s.bufferedBytes,
     };
     const outlet = new SubOutlet(sink, flvTagOf, this.flusher.schedule, this.log, this.outletOpts);
     this.httpSubs.set(s, { group: g, outlet });
@@ -311,6 +339,18 @@ export class LalsServer {
     this.log.info(`[${s.id}] play start ${g.key} from ${s.remoteAddress} (${s.protocol})`);
     return undefined;
   }
+}
+
+/**
+ * The RTMP session timers for an idle timeout: the keep-alive ping every 10 s (as before), or every
+ * third of a shorter idle timeout, and the timer tick (1 s) at least twice per ping interval.
+ */
+export function rtmpTimersFor(idleTimeoutMs: number): {
+  keepAliveIntervalMs: number;
+  tickIntervalMs: number;
+} {
+  const ping = idleTimeoutMs > 0 ? Math.min(10_000, Math.max(100, Math.floor(idleTimeoutMs / 3))) : 10_000;
+  return { keepAliveIntervalMs: ping, tickIntervalMs: Math.min(1000, Math.floor(ping / 2)) };
 }
 
 /** Which tracks onMetaData announces (undefined when it names no codec ids). */

@@ -128,4 +128,43 @@ describe('SubOutlet back-pressure', () => {
       ['video-sequence-header', 'video-key-frame', 'video-frame', 'video-frame'],
     );
   });
+
+  it('the write timeout drops a player that has bytes queued and flushes none of them', () => {
+    const { state, sink } = fakeSink();
+    let flushed = 0;
+    sink.flushedBytes = () => flushed;
+    const o = new SubOutlet(
+      sink,
+      (m) => Buffer.from(m.payload),
+      () => {},
+      nullLogger,
+      { writeTimeoutMs: 1000 },
+    );
+    o.checkWriteStall(0);
+    state.buffered = 5000; // queued, and it moves: fine
+    flushed = 100;
+    o.checkWriteStall(900);
+    flushed = 200;
+    o.checkWriteStall(1800);
+    assert.equal(o.isClosed, false);
+    o.checkWriteStall(2700); // stuck since 1800
+    assert.equal(o.isClosed, false);
+    o.checkWriteStall(2800);
+    assert.equal(o.isClosed, true);
+    assert.match(state.aborted, /none written for 1000 ms/);
+  });
+
+  it('an idle player (nothing queued) never times out', () => {
+    const { sink } = fakeSink();
+    sink.flushedBytes = () => 0;
+    const o = new SubOutlet(
+      sink,
+      (m) => Buffer.from(m.payload),
+      () => {},
+      nullLogger,
+      { writeTimeoutMs: 1000 },
+    );
+    for (let t = 0; t < 10_000; t += 500) o.checkWriteStall(t);
+    assert.equal(o.isClosed, false);
+  });
 });

@@ -17,6 +17,11 @@ export interface SubSink {
   close(reason: string): void;
   /** Drops the connection at once, discarding its backlog (hard mark). Default: close. */
   abort?(reason: string): void;
+  /**
+   * Bytes handed on to the network so far (written minus still queued), for the write timeout.
+   * Without it the outlet cannot tell a stalled player and the write timeout does not apply.
+   */
+  flushedBytes?(): number;
 }
 
 /** Back-pressure marks of an outlet (the `sub` section of the config). */
@@ -25,6 +30,11 @@ export interface OutletOptions {
   softMarkBytes?: number;
   /** Past this many queued bytes the player is disconnected. Default 8 MiB. */
   hardMarkBytes?: number;
+  /**
+   * A player with bytes queued and none flushed for this long (ms) is disconnected (see
+   * checkWriteStall); 0 = never. Default 0.
+   */
+  writeTimeoutMs?: number;
 }
 
 export interface OutletStats {
@@ -62,6 +72,9 @@ export class SubOutlet {
   private waitKey = true;
   private skipping = false;
   private closed = false;
+  private readonly writeTimeoutMs: number;
+  private lastFlushed = -1;
+  private flushedAtMs = 0;
   readonly startedAt = Date.now();
 
   constructor(
@@ -77,6 +90,7 @@ export class SubOutlet {
     this.logger = logger;
     this.soft = opts.softMarkBytes ?? 2 * 1024 * 1024;
     this.hard = opts.hardMarkBytes ?? 8 * 1024 * 1024;
+    this.writeTimeoutMs = opts.writeTimeoutMs ?? 0;
   }
 
   get isClosed(): boolean {
@@ -159,6 +173,30 @@ export class SubOutlet {
     this.pendingMsgs = [];
     this.pendingBytes = 0;
     this.sink.writeBatch(bufs, msgs);
+  }
+
+  /**
+   * The write timeout, run periodically (every fraction of the timeout): a player whose socket has
+   * bytes queued but has flushed none of them since `writeTimeoutMs` ago is dropped. A peer that
+   * vanished without a FIN, or stopped reading, is found this way even when the stream is too slow
+   * to reach the hard mark. Progress is seen per completed socket write, so the timeout must exceed
+   * the time a slow but live player needs for one batch (a GOP cache at start).
+   */
+  checkWriteStall(nowMs: number): void {
+    if (this.closed || this.writeTimeoutMs <= 0 || this.sink.flushedBytes === undefined) return;
+    const flushed = this.sink.flushedBytes();
+    const queued = this.sink.bufferedBytes();
+    if (queued === 0 || flushed !== this.lastFlushed) {
+      this.lastFlushed = flushed;
+      this.flushedAtMs = nowMs;
+      return;
+    }
+    if (nowMs - this.flushedAtMs >= this.writeTimeoutMs) {
+      this.closeWith(
+        `not reading: ${queued} bytes queued and none written for ${this.writeTimeoutMs} ms`,
+        true,
+      );
+    }
   }
 
   /** Closes the player's connection (idempotent); `abort` drops its backlog instead of flushing it. */

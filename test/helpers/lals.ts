@@ -1,5 +1,6 @@
 // In-process lals for end-to-end tests: a server on 127.0.0.1 port 0, push and pull helpers.
 import { createHash } from 'node:crypto';
+import { Writable } from 'node:stream';
 import type { FlvTag } from '../../src/format/flv/index.js';
 import { classifyFlvTag } from '../../src/format/flv/index.js';
 import { HttpFlvPullSession } from '../../src/protocol/httpflv/index.js';
@@ -13,22 +14,39 @@ export interface TestLals {
   rtmp(stream: string): string;
   http(stream: string): string;
   ws(stream: string): string;
+  /** The log lines written so far (only with `captureLog`; else empty). */
+  readonly logLines: string[];
   stop(): Promise<void>;
 }
 
+export interface StartLalsOptions {
+  /** Keep every log line in `logLines` (and still print them when LALS_TEST_LOG is set). */
+  captureLog?: boolean;
+}
+
 /** Starts lals on loopback with `set` overrides (`section.key=value`), logging off unless LALS_TEST_LOG is set. */
-export async function startLals(set: string[] = []): Promise<TestLals> {
+export async function startLals(set: string[] = [], opts: StartLalsOptions = {}): Promise<TestLals> {
+  const print = process.env.LALS_TEST_LOG !== undefined && process.env.LALS_TEST_LOG !== '';
   const cfg = applyOverrides(defaultConfig(), {
     set: [
       'rtmp.addr=127.0.0.1:0',
       'httpflv.sub_listen_addr=127.0.0.1:0',
       'log.filename=',
-      `log.is_to_stdout=${process.env.LALS_TEST_LOG ? 'true' : 'false'}`,
+      `log.is_to_stdout=${print || opts.captureLog === true ? 'true' : 'false'}`,
       'log.level=1',
       ...set,
     ],
   });
-  const log = createLogger(cfg.log);
+  const logLines: string[] = [];
+  const capture = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      const text = chunk.toString();
+      for (const line of text.split('\n')) if (line !== '') logLines.push(line);
+      if (print) process.stdout.write(text);
+      cb();
+    },
+  });
+  const log = createLogger(cfg.log, opts.captureLog ? { stdout: capture } : {});
   const server = new LalsServer(cfg, log);
   const a = await server.start();
   return {
@@ -36,6 +54,7 @@ export async function startLals(set: string[] = []): Promise<TestLals> {
     rtmp: (s) => `rtmp://127.0.0.1:${a.rtmpPort}/live/${s}`,
     http: (s) => `http://127.0.0.1:${a.httpPort}/live/${s}.flv`,
     ws: (s) => `ws://127.0.0.1:${a.httpPort}/live/${s}.flv`,
+    logLines,
     stop: async () => {
       await server.stop();
       await log.close();
@@ -152,4 +171,27 @@ export async function waitFor(cond: () => boolean, what: string | (() => string)
       throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/**
+ * Proves the server still works: two players (RTMP and HTTP-FLV) of a fresh `stream`, a publisher
+ * of the first `n` tags of `tags`; both players get them all, then everything is closed again.
+ */
+export async function checkAlive(lals: TestLals, stream: string, tags: FlvTag[], n = 40): Promise<void> {
+  const rtmp = await pullRtmp(lals.rtmp(stream));
+  const http = pullHttp(lals.http(stream));
+  await waitFor(() => (lals.server.groups.get('live', stream)?.subCount ?? 0) === 2, `players of ${stream}`);
+  const pub = await push(lals.rtmp(stream), tags, 0, n);
+  const want = tagsToGot(tags.slice(0, n));
+  await waitFor(
+    () => rtmp.got.length >= want.length && http.got.length >= want.length,
+    () => `alive check ${stream}: rtmp ${rtmp.got.length}, http ${http.got.length} of ${want.length}`,
+  );
+  const strip = (g: Got[]): string[] => g.map((x) => `${x.type}/${x.ts}/${x.hash}`);
+  if (strip(rtmp.got).join() !== strip(want).join() || strip(http.got).join() !== strip(want).join()) {
+    throw new Error(`alive check ${stream}: players got different messages than were published`);
+  }
+  await pub.close();
+  await http.done;
+  await rtmp.close();
 }

@@ -55,6 +55,11 @@ export interface HttpFlvServerOptions {
   headerTimeoutMs?: number;
   /** Most open connections (players and requests being read); past it a 503 and close. Default 10,000. */
   maxConnections?: number;
+  /**
+   * The connection count compared with maxConnections, when the limit is shared with other
+   * listeners (lals: RTMP and HTTP together). Default: this server's own connections.
+   */
+  connectionCount?: () => number;
   /** After a session or request is done, the wait for the flush before the socket is destroyed, ms. Default 2000. */
   closeGraceMs?: number;
   /** Largest WebSocket message a player may send (they are dropped; 1009 past it). Default 65536. */
@@ -92,6 +97,7 @@ export class HttpFlvServer {
   private readonly maxHeaders: number;
   private readonly headerTimeoutMs: number;
   private readonly maxConnections: number;
+  private readonly countConnections: (() => number) | undefined;
   private readonly closeGraceMs: number;
   private readonly wsMaxMessageSize: number;
   private readonly responseHead: Buffer;
@@ -106,6 +112,7 @@ export class HttpFlvServer {
     this.maxHeaders = options.maxHeaders ?? 64;
     this.headerTimeoutMs = options.headerTimeoutMs ?? 10_000;
     this.maxConnections = options.maxConnections ?? 10_000;
+    this.countConnections = options.connectionCount;
     this.closeGraceMs = options.closeGraceMs ?? 2000;
     this.wsMaxMessageSize = options.wsMaxMessageSize ?? 65536;
     this.responseHead = packHttpFlvResponseHead({ server: options.serverName ?? 'lal.ts' });
@@ -167,9 +174,10 @@ export class HttpFlvServer {
     socket.on('error', (e) =>
       this.logger.debug(`httpflv server: ${socket.remoteAddress ?? ''}: ${e.message}`),
     );
-    if (this.closing !== undefined || this.conns.size >= this.maxConnections) {
+    const n = this.countConnections?.() ?? this.conns.size;
+    if (this.closing !== undefined || n >= this.maxConnections) {
       this.logger.warn(
-        `httpflv server: refusing ${socket.remoteAddress ?? ''} (${this.conns.size} connections)`,
+        `httpflv server: refusing ${socket.remoteAddress ?? ''}: ${this.closing !== undefined ? 'closing' : `too many connections (${n}, limit ${this.maxConnections})`}`,
       );
       socket.end(packHttpStatusResponse(503, 'too many connections'));
       this.linger(socket);
@@ -245,6 +253,9 @@ export class HttpFlvServer {
 
   private linger(socket: Socket): void {
     if (socket.destroyed) return;
+    // Read (and drop) whatever still comes, so the peer's FIN is seen and the socket closes at once
+    // instead of sitting out the grace period (a socket nobody reads never sees its end).
+    socket.resume();
     const t = setTimeout(() => socket.destroy(), this.closeGraceMs);
     t.unref();
     socket.once('close', () => clearTimeout(t));

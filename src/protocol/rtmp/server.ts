@@ -19,6 +19,11 @@ export interface RtmpServerOptions extends Omit<RtmpServerSessionOptions, 'id' |
   closeGraceMs?: number;
   /** Most concurrent connections; further ones are closed at once. Default 10,000. */
   maxConnections?: number;
+  /**
+   * The connection count compared with maxConnections, when the limit is shared with other
+   * listeners (lals: RTMP and HTTP together). Default: this server's own sessions.
+   */
+  connectionCount?: () => number;
 }
 
 /**
@@ -107,8 +112,11 @@ export class RtmpServer {
 
   private accept(socket: Socket): void {
     const max = this.options.maxConnections ?? 10_000;
-    if (this.closing !== undefined || this.live.size >= max) {
-      this.logger.warn(`rtmp server: refusing ${socket.remoteAddress} (${this.live.size} connections)`);
+    const n = this.options.connectionCount?.() ?? this.live.size;
+    if (this.closing !== undefined || n >= max) {
+      this.logger.warn(
+        `rtmp server: refusing ${socket.remoteAddress}: ${this.closing !== undefined ? 'closing' : `too many connections (${n}, limit ${max})`}`,
+      );
       socket.destroy();
       return;
     }
