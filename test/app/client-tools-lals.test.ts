@@ -12,7 +12,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fixturePath } from '../helpers/fixtures.js';
-import { startLals } from '../helpers/lals.js';
+import { startLals, waitFor } from '../helpers/lals.js';
 import { needTool } from '../helpers/tools.js';
 import {
   fromFirstKeyFrame,
@@ -40,7 +40,12 @@ describe('client tools through lals', { concurrency: true, timeout: 60_000 }, ()
       startCli(t, 'httpflvpull', ['-i', lals.http('one'), '-o', outs.http, ...common], 20_000),
       startCli(t, 'httpflvpull', ['-i', lals.ws('one'), '-o', outs.ws, ...common], 20_000),
     ];
-    await sleep(700);
+    // All three players must be waiting before the push starts (else one joins from the GOP cache).
+    await waitFor(
+      () => (lals.server.groups.get('live', 'one')?.subCount ?? 0) === 3,
+      'three players',
+      15_000,
+    );
     const push = await runCli(
       t,
       'flvfile2rtmppush',
@@ -73,7 +78,8 @@ describe('client tools through lals', { concurrency: true, timeout: 60_000 }, ()
     t.after(() => lals.stop());
     const url = lals.rtmp('load_{i}');
     const pull = startCli(t, 'rtmppull', ['-i', url, '-n', '200', '--json', '--interval', '1'], 30_000);
-    await sleep(1500);
+    // Every player waits on its stream before any push starts.
+    await waitFor(() => lals.server.groups.size === 200, '200 waiting players', 20_000);
     const push = await runCli(
       t,
       'flvfile2rtmppush',
@@ -141,7 +147,7 @@ describe('client tools through lals', { concurrency: true, timeout: 60_000 }, ()
       ['-i', fixturePath('avc-aac'), '-o', lals.rtmp('busy'), '-r', '-q'],
       20_000,
     );
-    await sleep(600);
+    await waitFor(() => lals.server.groups.get('live', 'busy')?.pub !== undefined, 'first publisher', 15_000);
     const second = await runCli(
       t,
       'flvfile2rtmppush',
