@@ -5,6 +5,7 @@ import type { MediaMessage } from '../base/media-message.js';
 import { FlvTagType } from '../format/flv/index.js';
 import { GopCache } from './gop-cache.js';
 import { createMediaMessage, flvTagOf, rtmpChunksOf } from './media-packer.js';
+import { SlabPool } from './slab-pool.js';
 
 const fixture = (name: string): MediaMessage[] =>
   readFixture(name).tags.map((t) => createMediaMessage(t.type as 8 | 9 | 18, t.timestampMs, t.data));
@@ -49,7 +50,7 @@ describe('GopCache', () => {
     changed[changed.length - 1] = (changed[changed.length - 1] ?? 0) ^ 0xff;
     cache.push(createMediaMessage(9, 5000, changed));
     assert.equal(cache.size.messages, 0);
-    assert.equal(cache.videoSeqHeader?.payload, changed);
+    assert.deepEqual(new Uint8Array(cache.videoSeqHeader?.payload ?? []), changed);
   });
 
   it('respects the message and byte caps, dropping old GOPs then the oversized current one', () => {
@@ -91,5 +92,85 @@ describe('media packer', () => {
     const t = flvTagOf(m);
     assert.equal(flvTagOf(m), t);
     assert.equal(t.length, 11 + m.payload.length + 4);
+  });
+});
+
+describe('GopCache storage', () => {
+  const msgs = (): MediaMessage[] => fixture('avc-aac');
+  const copyOf = (ms: MediaMessage[]): Buffer[] => ms.map((m) => Buffer.from(m.payload));
+
+  it('keeps no view of the incoming payloads: the cached bytes survive the input being overwritten', () => {
+    // Own copies of the fixture's bytes, so overwriting them below touches nothing shared.
+    const input = msgs().map((m) => createMediaMessage(m.type, m.timestampMs, Buffer.from(m.payload)));
+    const cache = new GopCache({ gopNum: 2 });
+    for (const m of input) cache.push(m);
+    const before = cache.snapshot();
+    const expected = copyOf(before);
+    for (const m of input) (m.payload as Uint8Array).fill(0xee);
+    const after = cache.snapshot();
+    assert.ok(after.length > 10);
+    assert.deepEqual(copyOf(after), expected);
+  });
+
+  it('reuses the blocks of dropped GOPs that no snapshot exposed, and never those a snapshot did', () => {
+    const input = msgs();
+    const pool = new SlabPool();
+    const cache = new GopCache({ gopNum: 1, pool });
+    // Feed the fixture again and again with later timestamps and frames that differ per round (the
+    // last byte), so a block overwritten by a later GOP would show.
+    const feed = (round: number): void => {
+      for (const m of input) {
+        const p = Buffer.from(m.payload);
+        if (m.kind.endsWith('frame') && p.length > 0) p[p.length - 1] = round;
+        cache.push(createMediaMessage(m.type, m.timestampMs + round * 100_000, p));
+      }
+    };
+    feed(0);
+    const reusedBefore = pool.reused;
+    feed(1);
+    assert.ok(pool.reused > reusedBefore, 'blocks of unexposed GOPs come back from the pool');
+
+    // A snapshot exposes the current GOP: its bytes must stay intact while later GOPs reuse blocks.
+    const snap = cache.snapshot();
+    const frozen = copyOf(snap);
+    feed(2);
+    feed(3);
+    assert.deepEqual(copyOf(snap), frozen, 'exposed payloads are never overwritten');
+  });
+
+  it('a shared pool serves several caches; its free bytes stay under the cap', () => {
+    const cap = 2 * 1024 * 1024;
+    const pool = new SlabPool({ maxFreeBytes: cap });
+    const caches = [0, 1, 2].map(() => new GopCache({ gopNum: 1, pool }));
+    for (let round = 0; round < 3; round++) {
+      for (const m of msgs()) {
+        for (const c of caches)
+          c.push(createMediaMessage(m.type, m.timestampMs + round * 100_000, m.payload));
+      }
+      assert.ok(pool.pooledBytes <= cap);
+    }
+    for (const c of caches) c.clear();
+    assert.ok(pool.pooledBytes <= cap);
+    assert.ok(pool.reused > 0);
+  });
+});
+
+describe('SlabPool', () => {
+  it('hands out power-of-two blocks and takes back only whole pooled blocks', () => {
+    assert.equal(SlabPool.blockSize(1), 4096);
+    assert.equal(SlabPool.blockSize(5000), 8192);
+    assert.equal(SlabPool.blockSize(16384), 16384);
+    assert.equal(SlabPool.blockSize(50 * 1024 * 1024), 1024 * 1024);
+    const pool = new SlabPool();
+    const b = pool.take(8192);
+    assert.equal(b.length, 8192);
+    pool.give(b.subarray(0, 4096)); // a view: ignored
+    pool.give(Buffer.allocUnsafeSlow(5000)); // not a pooled size: ignored
+    assert.equal(pool.pooledBytes, 0);
+    pool.give(b);
+    assert.equal(pool.pooledBytes, 8192);
+    assert.equal(pool.take(8192), b);
+    assert.equal(pool.pooledBytes, 0);
+    assert.deepEqual([pool.allocated, pool.reused], [1, 1]);
   });
 });

@@ -18,6 +18,7 @@ import {
   type RtmpSubSession,
 } from '../protocol/rtmp/index.js';
 import { createMediaMessage, flvTagOf, PLAY_STREAM_ID, rtmpChunksOf } from '../remux/media-packer.js';
+import { SlabPool } from '../remux/slab-pool.js';
 import type { LalsConfig } from './config.js';
 import { parseAddr } from './config.js';
 import { startDebugServer } from './debug-server.js';
@@ -71,6 +72,8 @@ export class LalsServer {
         gopNum: Math.max(cfg.rtmp.gop_num, cfg.httpflv.gop_num),
         maxMessages: cfg.gop_cache.max_messages,
         maxBytes: cfg.gop_cache.max_bytes,
+        // One pool for every stream's cache: blocks a stream drops serve any other stream.
+        pool: new SlabPool(),
       },
       waitPublisherTimeoutMs: cfg.sub.wait_publisher_timeout_ms,
       takeOverStale: cfg.pub.take_over_stale,
