@@ -241,8 +241,7 @@ export class LalsServer {
       bufferedBytes: () => s.bufferedBytes,
       writeBatch: (bufs, msgs) => {
         if (s.streamId === PLAY_STREAM_ID) {
-          for (let i = 0; i < bufs.length; i++)
-            s.writeChunks(bufs[i] as Buffer, (msgs[i] as MediaMessage).type);
+          s.writeChunkBatch(bufs, s.filtersMedia ? msgs.map((m) => m.type) : undefined);
         } else {
           for (const m of msgs)
             s.writeMessage({ typeId: m.type, timestampMs: m.timestampMs, payload: m.payload });

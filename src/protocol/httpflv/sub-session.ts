@@ -215,6 +215,10 @@ export class HttpFlvSubSession implements HttpFlvRequestInfo {
     if (!this.headerSent) this.writeHeader();
     const s = this.socket;
     if (this.ws === undefined) {
+      if (buffers.length === 1) {
+        if ((buffers[0] as Uint8Array).length > 0) s.write(buffers[0] as Uint8Array);
+        return true;
+      }
       s.cork();
       for (const b of buffers) if (b.length > 0) s.write(b);
       s.uncork();

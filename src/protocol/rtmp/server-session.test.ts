@@ -118,12 +118,14 @@ class Harness {
   readonly session: RtmpServerSession;
   readonly sent: Buffer[] = [];
   readonly logs: string[] = [];
+  /** Buffers per sendBatch call (with `batchIo`). */
+  readonly batches: number[] = [];
   ioCloses = 0;
   now = 1000;
   private seen = 0;
   private clientChunkSize = 128;
 
-  constructor(observer: RtmpServerObserver, options: RtmpServerSessionOptions = {}) {
+  constructor(observer: RtmpServerObserver, options: RtmpServerSessionOptions = {}, batchIo = false) {
     const log =
       (level: string) =>
       (m: string): void => {
@@ -136,6 +138,14 @@ class Harness {
         send: (b) => {
           this.sent.push(Buffer.from(b));
         },
+        ...(batchIo
+          ? {
+              sendBatch: (list: readonly Uint8Array[]) => {
+                this.batches.push(list.length);
+                for (const b of list) this.sent.push(Buffer.from(b));
+              },
+            }
+          : {}),
         close: () => {
           this.ioCloses++;
         },
@@ -368,6 +378,45 @@ describe('RtmpServerSession: the rtmpdump play capture', () => {
       true,
     );
   });
+});
+
+describe('RtmpServerSession: batched writes', () => {
+  const packAt = (s: RtmpSubSession, typeId: number, ts: number, payload: Buffer): Buffer =>
+    packMessage(
+      { csid: csidForMessageType(typeId), typeId, streamId: s.streamId, timestampMs: ts, payload },
+      s.outChunkSize,
+    );
+  const audio = Buffer.from([0xaf, 1, 7]);
+  const video = Buffer.from([0x27, 1, 0, 0, 0, 9]);
+
+  for (const batchIo of [true, false]) {
+    it(`a batch goes out in order in ${batchIo ? 'one sendBatch call' : 'send calls (io without sendBatch)'}; receiveVideo false filters it`, () => {
+      let sub: RtmpSubSession | undefined;
+      const rec = recorder({
+        onNewSubSession: (s) => {
+          sub = s;
+          return undefined;
+        },
+      });
+      const h = new Harness(rec.observer, {}, batchIo);
+      h.session.feed(playCapture);
+      h.replies();
+      assert.ok(sub);
+      const s = sub;
+      assert.equal(s.filtersMedia, false);
+      const list = [packAt(s, 8, 10, audio), packAt(s, 9, 20, video), packAt(s, 8, 30, audio)];
+      assert.ok(s.writeChunkBatch(list));
+      assert.deepEqual(h.replies(), ['audio 10 3 @1/csid4', 'video 20 6 @1/csid6', 'audio 30 3 @1/csid4']);
+      assert.deepEqual(h.batches, batchIo ? [3] : []);
+      h.command('receiveVideo', 0, null, [false], 1);
+      h.replies();
+      assert.equal(s.filtersMedia, true);
+      assert.ok(s.writeChunkBatch(list, [8, 9, 8]));
+      assert.deepEqual(h.replies(), ['audio 10 3 @1/csid4', 'audio 30 3 @1/csid4']);
+      h.command('deleteStream', 4, null, [1]);
+      assert.equal(s.writeChunkBatch(list), false, 'not playing any more');
+    });
+  }
 });
 
 describe('RtmpServerSession: rejections', () => {

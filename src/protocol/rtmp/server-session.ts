@@ -110,6 +110,15 @@ export interface RtmpSubSession extends RtmpServerSessionInfo {
    */
   writeChunks(chunks: Uint8Array, typeId?: number): boolean;
   /** Packs and writes one message for this session alone (convenience; not shared). */
+  /**
+   * writeChunks for a batch (everything a player gets in one event-loop turn), written in one
+   * syscall. `typeIds[i]` is the message type of `list[i]`; it is needed only when
+   * `filtersMedia` is true (the player turned audio or video off). Returns false when nothing could
+   * be written (not playing or closed).
+   */
+  writeChunkBatch(list: readonly Uint8Array[], typeIds?: readonly number[]): boolean;
+  /** The player turned audio or video off (receiveAudio/receiveVideo false): batches need type ids. */
+  readonly filtersMedia: boolean;
   writeMessage(msg: RtmpMediaMessage): boolean;
   /** User Control Stream Begin (spec 7.1.7) for the play stream. */
   sendStreamBegin(): void;
@@ -426,6 +435,39 @@ export class RtmpServerSession implements RtmpPubSession, RtmpSubSession {
     }
     if (!this.active) return false;
     this.send(chunks);
+    return true;
+  }
+
+  get filtersMedia(): boolean {
+    return !this.receiveAudio || !this.receiveVideo;
+  }
+
+  writeChunkBatch(list: readonly Uint8Array[], typeIds?: readonly number[]): boolean {
+    if (this.closedReason !== null || this.role !== 'sub') return false;
+    let out = list;
+    if (this.filtersMedia && typeIds !== undefined) {
+      out = list.filter((_, i) => {
+        const t = typeIds[i];
+        return (
+          !(t === RtmpMsgType.Audio && !this.receiveAudio) && !(t === RtmpMsgType.Video && !this.receiveVideo)
+        );
+      });
+    }
+    if (out.length === 0) return true;
+    if (this.acceptQueue !== null) {
+      for (const c of out) {
+        if (this.acceptQueue.length >= MAX_ACCEPT_QUEUE) return false;
+        this.acceptQueue.push(c);
+      }
+      return true;
+    }
+    if (!this.active) return false;
+    if (this.io.sendBatch === undefined) {
+      for (const c of out) this.send(c);
+      return true;
+    }
+    for (const c of out) this.bytesOut += c.length;
+    this.io.sendBatch(out);
     return true;
   }
 

@@ -7,7 +7,7 @@ import {
   RtmpServerSession,
   type RtmpServerSessionOptions,
 } from './server-session.js';
-import { DEFAULT_CLOSE_GRACE_MS, SocketIo } from './socket-io.js';
+import { DEFAULT_CLOSE_GRACE_MS, readSocket, SocketIo } from './socket-io.js';
 
 /** Options of RtmpServer: the session options plus the listener's own. */
 export interface RtmpServerOptions extends Omit<RtmpServerSessionOptions, 'id' | 'remoteAddress' | 'nowMs'> {
@@ -130,7 +130,7 @@ export class RtmpServer {
     this.live.set(session, socket);
     this.logger.info(`[${session.id}] accepted ${remoteAddress}`);
     let socketError: Error | undefined;
-    socket.on('data', (b: Buffer) => session.feed(b));
+    readSocket(socket, (b) => session.feed(b));
     socket.on('error', (e) => {
       socketError = e;
     });

@@ -52,6 +52,11 @@ export interface RtmpSessionIo {
    */
   send(bytes: Uint8Array): void;
   /**
+   * Several buffers to write in order, in one syscall when possible (same ownership rules as send).
+   * Default: send() for each.
+   */
+  sendBatch?(list: readonly Uint8Array[]): void;
+  /**
    * Close the transport once the bytes sent so far are flushed (the adapter bounds the wait). Called
    * once; send is not called afterwards.
    */
