@@ -1,4 +1,9 @@
 #!/usr/bin/env node
+import { type ChildProcess, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 /**
  * The lal.ts load benchmark: lals side by side with node-media-server and nginx-rtmp, driven by the
  * project's own client tools (flvfile2rtmppush, rtmppull, httpflvpull as child processes with
@@ -7,11 +12,7 @@
  *
  *   npm run bench -- --n 100 --scenarios S1,S2 --servers lals,nginx
  */
-import { type ChildProcess, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { LALS_NODE_FLAGS } from '../src/app/lals-node-flags.js';
 import {
   exited,
   liveChildren,
@@ -65,6 +66,7 @@ const { values: flags } = parseArgs({
     'ttff-count': { type: 'string', default: '30' },
     profile: { type: 'boolean', default: false },
     'lals-set': { type: 'string', multiple: true },
+    'lals-node-flags': { type: 'string' },
     out: { type: 'string', default: join(REPO_ROOT, 'bench/results') },
     stream: {
       type: 'string',
@@ -94,6 +96,7 @@ if (flags.help) {
       '  --profile             lals only: take a V8 CPU profile over each window (debug endpoint);',
       '                        the CPU figures of such a run include the profiler overhead',
       '  --lals-set k=v        extra lals config override (repeatable), e.g. rtmp.gop_num=1',
+      "  --lals-node-flags 'F' node flags for lals instead of the shipped ones (LALS_NODE_FLAGS); '' for none",
       '  --max-others PCT      a load run during which other processes used more than PCT % of one core',
       '                        is re-run (up to --retries times, default 2); the least disturbed is kept',
       '  --quick               N=100, warm-up 5 s, window 10 s, TTFF 10 (a smoke run)',
@@ -128,6 +131,10 @@ const opts = {
   maxOthers: num('max-others', flags['max-others'], 0, 200),
   retries: Math.round(num('retries', flags.retries, 0, 5)),
   lalsSet: flags['lals-set'] ?? [],
+  lalsNodeFlags:
+    flags['lals-node-flags'] !== undefined
+      ? flags['lals-node-flags'].split(/\s+/).filter((f) => f !== '')
+      : [...LALS_NODE_FLAGS],
   outDir: flags.out,
   stream: flags.stream,
 };
@@ -286,7 +293,11 @@ async function runLoad(
   attempt = 0,
 ): Promise<LoadResult> {
   const dir = join(runDir, `${scenario}-${kind}${attempt > 0 ? `-${attempt + 1}` : ''}`);
-  const srv = await startServer(kind, dir, { pprof: opts.profile && kind === 'lals', lalsSet: opts.lalsSet });
+  const srv = await startServer(kind, dir, {
+    pprof: opts.profile && kind === 'lals',
+    lalsSet: opts.lalsSet,
+    lalsNodeFlags: opts.lalsNodeFlags,
+  });
   servers.add(srv);
   const failures: string[] = [];
   const spread = spreadFor(n);
@@ -567,7 +578,10 @@ interface TtffResult {
 
 async function runTtff(kind: ServerKind, stream: StreamFacts, runDir: string): Promise<TtffResult> {
   const dir = join(runDir, `TTFF-${kind}`);
-  const srv = await startServer(kind, dir, { lalsSet: opts.lalsSet });
+  const srv = await startServer(kind, dir, {
+    lalsSet: opts.lalsSet,
+    lalsNodeFlags: opts.lalsNodeFlags,
+  });
   servers.add(srv);
   const failures: string[] = [];
   const push = startTool(

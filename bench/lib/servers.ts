@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LALS_NODE_FLAGS } from '../../src/app/lals-node-flags.js';
 import { sleep, spawnLogged, stopChild } from './children.js';
 import { processTree } from './proc.js';
 
@@ -41,6 +42,8 @@ export interface ServerOptions {
   lalsSet?: readonly string[];
   /** Extra node flags for the Node servers (e.g. --cpu-prof). */
   nodeFlags?: readonly string[];
+  /** lals: the node flags it runs with (default LALS_NODE_FLAGS, as `npm start` and its shebang). */
+  lalsNodeFlags?: readonly string[];
 }
 
 export interface RunningServer {
@@ -165,7 +168,14 @@ export async function startServer(
     const setArgs = (opts.lalsSet ?? []).flatMap((s) => ['--set', s]);
     child = spawnLogged(
       process.execPath,
-      [...(opts.nodeFlags ?? []), join(OUT_ROOT, 'src/app/lals.js'), '-c', confPath, ...setArgs],
+      [
+        ...(opts.lalsNodeFlags ?? LALS_NODE_FLAGS),
+        ...(opts.nodeFlags ?? []),
+        join(OUT_ROOT, 'src/app/lals.js'),
+        '-c',
+        confPath,
+        ...setArgs,
+      ],
       log,
     );
   } else if (kind === 'nms') {

@@ -7,6 +7,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LALS_NODE_FLAGS } from '../../src/app/lals-node-flags.js';
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
@@ -108,13 +109,14 @@ export function lalsPath(): string {
   return fileURLToPath(new URL('../../src/app/lals.js', import.meta.url));
 }
 
-/** Starts lals (all defaults, log level warn, no log file) with `set` overrides; resolves once it accepts connections. */
+/** Starts lals as `npm start` does (LALS_NODE_FLAGS, all defaults, log level warn, no log file) with `set` overrides; resolves once it accepts connections. */
 export async function startLalsChild(set: string[] = [], nodeArgs: string[] = []): Promise<LalsChild> {
   const [rtmpPort, httpPort, pprofPort] = [await freePort(), await freePort(), await freePort()];
   // Every default, whatever conf/ holds today; the flags below set the rest.
   const conf = join(mkdtempSync(join(tmpdir(), 'lals-stability-')), 'lals.conf.json');
   writeFileSync(conf, '{}\n');
   const args = [
+    ...LALS_NODE_FLAGS,
     ...nodeArgs,
     lalsPath(),
     '-c',

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
 import { existsSync } from 'node:fs';
 import { applyOverrides, ConfigError, defaultConfig, type LalsConfig, loadConfig } from '../server/config.js';
 import { LalsServer } from '../server/lals-server.js';

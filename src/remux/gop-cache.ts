@@ -3,7 +3,10 @@ import { SlabPool } from './slab-pool.js';
 
 /** Options of GopCache; every field has a default. */
 export interface GopCacheOptions {
-  /** GOPs kept (the newest ones). 0 disables caching: new players wait for the next key frame. Default 2. */
+  /**
+   * GOPs kept, the one being received included (1: from the latest key frame on). 0 disables
+   * caching: new players wait for the next key frame. Default 1.
+   */
   gopNum?: number;
   /** Most messages (audio + video) held across all cached GOPs. Default 4096. */
   maxMessages?: number;
@@ -145,7 +148,7 @@ export class GopCache {
   audioSeqHeader: MediaMessage | undefined;
 
   constructor(opts: GopCacheOptions = {}) {
-    this.gopNum = opts.gopNum ?? 2;
+    this.gopNum = opts.gopNum ?? 1;
     this.maxMessages = opts.maxMessages ?? 4096;
     this.maxBytes = opts.maxBytes ?? 32 * 1024 * 1024;
     this.pool = opts.pool ?? new SlabPool({ maxFreeBytes: 4 * 1024 * 1024 });

@@ -33,7 +33,8 @@ describe('config: defaults', () => {
     const cfg = parseConfig({}, 'x.json');
     assert.deepEqual(cfg, defaultConfig());
     assert.equal(cfg.rtmp.addr, ':1935');
-    assert.equal(cfg.rtmp.gop_num, 2);
+    assert.equal(cfg.rtmp.gop_num, 1);
+    assert.equal(cfg.httpflv.gop_num, 1);
     assert.equal(cfg.rtmp.out_chunk_size, 4096);
     assert.equal(cfg.rtmp.max_message_size, 8 * 1024 * 1024);
     assert.equal(cfg.httpflv.sub_listen_addr, ':8080');

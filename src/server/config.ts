@@ -150,8 +150,8 @@ const SCHEMA = {
     enable: bool(true, 'Serve RTMP publishers and players.'),
     addr: addr(':1935', 'RTMP listen address; publishers and players both connect here.'),
     gop_num: int(
-      2,
-      'GOPs cached per stream for new RTMP players, so playback starts at once; 0 = none (a new player waits for the next key frame).',
+      1,
+      'GOPs sent to a new RTMP player so playback starts at once: 1 = from the latest key frame (the GOP being received, as SRS and node-media-server do), 2 = the previous GOP too (a fuller player buffer, up to one more GOP of delay); 0 = none (a new player waits for the next key frame).',
       0,
     ),
     out_chunk_size: int(
@@ -187,7 +187,11 @@ const SCHEMA = {
       ':8080',
       'HTTP-FLV listen address; players fetch `http://host:8080/app/stream.flv`.',
     ),
-    gop_num: int(2, 'GOPs sent to a new HTTP-FLV/WebSocket-FLV player; 0 = start at the next key frame.', 0),
+    gop_num: int(
+      1,
+      'GOPs sent to a new HTTP-FLV/WebSocket-FLV player (as `rtmp.gop_num`); 0 = start at the next key frame.',
+      0,
+    ),
     enable_ws: bool(
       true,
       'The same path also serves WebSocket-FLV when the request asks for a WebSocket Upgrade (`ws://host:8080/app/stream.flv`).',
