@@ -228,6 +228,12 @@ const SCHEMA = {
       KiB,
     ),
     hard_mark_bytes: int(8 * MiB, 'Bytes queued for a slow player past which it is disconnected.', KiB),
+    merge_write_ms: int(
+      0,
+      "Batch each player's writes over this many ms (one write per player per period, like lal's `merge_write_size` or SRS's `mw_latency`): fewer syscalls and less CPU for up to this much added delay; 0 = write every event-loop turn (lowest delay).",
+      0,
+      1000,
+    ),
     write_timeout_ms: int(
       30000,
       'An HTTP-FLV/WebSocket-FLV player that has bytes queued but takes none of them for this long (ms) is disconnected: a peer gone without a FIN, or one that stopped reading; 0 = never. (RTMP players: `rtmp.idle_timeout_ms`.)',

@@ -53,7 +53,7 @@ export class LalsServer {
   readonly groups: GroupManager;
   private readonly cfg: LalsConfig;
   private readonly log: LalsLogger;
-  private readonly flusher = new FlushScheduler();
+  private readonly flusher: FlushScheduler;
   private readonly outletOpts: OutletOptions;
   private readonly pubs = new Map<RtmpServerSessionInfo, PubEntry>();
   private readonly rtmpSubs = new Map<RtmpServerSessionInfo, SubEntry>();
@@ -80,6 +80,7 @@ export class LalsServer {
       maxStreams: cfg.limits.max_streams,
       maxSubsPerStream: cfg.limits.max_subs_per_stream,
     });
+    this.flusher = new FlushScheduler(cfg.sub.merge_write_ms);
     this.outletOpts = {
       softMarkBytes: cfg.sub.soft_mark_bytes,
       hardMarkBytes: cfg.sub.hard_mark_bytes,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { nullLogger } from '../base/logger.js';
 import type { MediaKind, MediaMessage } from '../base/media-message.js';
-import { SubOutlet, type SubSink } from './sub-outlet.js';
+import { FlushScheduler, SubOutlet, type SubSink } from './sub-outlet.js';
 
 function msg(type: 8 | 9, kind: MediaKind, size = 1000): MediaMessage {
   return { type, timestampMs: 0, payload: new Uint8Array(size), kind };
@@ -82,9 +82,10 @@ describe('SubOutlet back-pressure', () => {
   it('past the soft mark skips video to the next key frame, keeps audio; past the hard mark aborts', () => {
     const { state, sink } = fakeSink();
     const { o, flush } = outlet(sink);
+    // As a socket: its queue grows when the outlet writes (flush) and shrinks as the peer reads.
     o.offer(msg(9, 'video-key-frame'));
+    state.buffered = 20_000; // the peer stopped reading: over the soft mark once this is written
     flush();
-    state.buffered = 20_000; // over the soft mark
     o.offer(msg(9, 'video-frame'));
     o.offer(msg(8, 'audio-frame'));
     o.offer(msg(9, 'video-key-frame')); // still over: skipped
@@ -103,13 +104,15 @@ describe('SubOutlet back-pressure', () => {
       state.written.slice(2).map((m) => m.kind),
       ['video-key-frame', 'video-frame'],
     );
-    state.buffered = 60_000; // over the hard mark
+    o.offer(msg(8, 'audio-frame'));
+    state.buffered = 60_000; // stopped again: over the hard mark once written
+    flush();
     o.offer(msg(8, 'audio-frame'));
     assert.match(state.aborted, /hard mark/);
     assert.equal(o.isClosed, true);
     o.offer(msg(8, 'audio-frame'));
     flush();
-    assert.equal(state.written.length, 4, 'nothing after the abort');
+    assert.equal(state.written.length, 5, 'nothing after the abort');
   });
 
   it('a snapshot starts video at its key frame', () => {
@@ -166,5 +169,31 @@ describe('SubOutlet back-pressure', () => {
     );
     for (let t = 0; t < 10_000; t += 500) o.checkWriteStall(t);
     assert.equal(o.isClosed, false);
+  });
+});
+
+describe('FlushScheduler', () => {
+  const writesOf = async (mergeWriteMs: number): Promise<number[]> => {
+    const { sink } = fakeSink();
+    const batches: number[] = [];
+    const counting: SubSink = { ...sink, writeBatch: (b) => batches.push(b.length) };
+    const sched = new FlushScheduler(mergeWriteMs);
+    const o = new SubOutlet(counting, (m) => Buffer.from(m.payload), sched.schedule, nullLogger);
+    // Ten messages, one per event-loop turn, over about 20 ms.
+    for (let i = 0; i < 10; i++) {
+      o.offer(msg(8, 'audio-frame'));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await new Promise((r) => setTimeout(r, mergeWriteMs + 20));
+    return batches;
+  };
+
+  it('flushes every turn by default: one write per message arriving on its own turn', async () => {
+    assert.deepEqual(await writesOf(0), [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+  });
+
+  it('with merge_write_ms batches the messages of each period into one write', async () => {
+    const batches = await writesOf(1000);
+    assert.deepEqual(batches, [10]);
   });
 });

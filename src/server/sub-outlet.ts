@@ -68,6 +68,12 @@ export class SubOutlet {
   private pendingBufs: Buffer[] = [];
   private pendingMsgs: MediaMessage[] = [];
   private pendingBytes = 0;
+  /**
+   * The sink's queue right after the last flush: an upper bound of it until the next flush (only
+   * completed writes change it in between, and they shrink it; control messages add a few bytes).
+   * Lets offer() skip asking the socket while far below the soft mark.
+   */
+  private sinkQueuedAtFlush = 0;
   /** Drop video until a key frame (start of play, or a back-pressure episode). */
   private waitKey = true;
   private skipping = false;
@@ -119,7 +125,9 @@ export class SubOutlet {
   /** Offers one live message to this player (policy applied). */
   offer(msg: MediaMessage): void {
     if (this.closed) return;
-    const queued = this.queuedBytes();
+    // Exact only when it can matter: every threshold below is at or above the soft mark.
+    let queued = this.pendingBytes + this.sinkQueuedAtFlush;
+    if (queued > this.soft) queued = this.queuedBytes();
     if (queued > this.hard) {
       this.closeWith(`too slow: ${queued} bytes queued, over the hard mark of ${this.hard}`, true);
       return;
@@ -173,6 +181,7 @@ export class SubOutlet {
     this.pendingMsgs = [];
     this.pendingBytes = 0;
     this.sink.writeBatch(bufs, msgs);
+    this.sinkQueuedAtFlush = this.sink.bufferedBytes();
   }
 
   /**
@@ -220,16 +229,27 @@ export class SubOutlet {
 /**
  * Runs every dirty outlet's flush once per event-loop turn (setImmediate), so each player gets at
  * most one write per turn however many messages arrived.
+ *
+ * With `mergeWriteMs` > 0 (the `sub.merge_write_ms` option, like lal's merge_write_size or SRS's
+ * mw_latency) the flush runs that many ms after the first message instead: each player gets one
+ * write per period with everything that arrived in it, fewer syscalls for up to that much added
+ * delay.
  */
 export class FlushScheduler {
   private dirty: SubOutlet[] = [];
   private scheduled = false;
+  private readonly mergeWriteMs: number;
+
+  constructor(mergeWriteMs = 0) {
+    this.mergeWriteMs = mergeWriteMs;
+  }
+
   readonly schedule = (o: SubOutlet): void => {
     this.dirty.push(o);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.run);
-    }
+    if (this.scheduled) return;
+    this.scheduled = true;
+    if (this.mergeWriteMs > 0) setTimeout(this.run, this.mergeWriteMs).unref();
+    else setImmediate(this.run);
   };
   private readonly run = (): void => {
     this.scheduled = false;
