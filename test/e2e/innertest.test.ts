@@ -3,16 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FIXTURES, readFixture } from '../helpers/fixtures.js';
-import {
-  type Got,
-  pullHttp,
-  pullRtmp,
-  push,
-  startLals,
-  type TestLals,
-  tagsToGot,
-  waitFor,
-} from '../helpers/lals.js';
+import { roundTrip, sameMedia, startLals, type TestLals, tagsToGot } from '../helpers/lals.js';
 
 let lals: TestLals;
 before(async () => {
@@ -27,36 +18,11 @@ describe('innertest: push each fixture, pull over RTMP, HTTP-FLV and WS-FLV', ()
     it(`${name}: every tag arrives unchanged on every protocol`, async () => {
       const { header, tags } = readFixture(name);
       const want = tagsToGot(tags);
-      const stream = `inner-${name}`;
-      // Players arrive before the publisher (they wait).
-      const rtmp = await pullRtmp(lals.rtmp(stream));
-      const http = pullHttp(lals.http(stream));
-      const ws = pullHttp(lals.ws(stream));
-      await waitFor(
-        () => (lals.server.groups.get('live', stream)?.subCount ?? 0) === 3,
-        '3 players registered',
-      );
-      const pub = await push(lals.rtmp(stream), tags);
-      await waitFor(
-        () => [rtmp, http, ws].every((p) => p.got.length >= want.length),
-        `all players to receive ${want.length} messages`,
-      );
-      await pub.close();
-      await Promise.all([http.done, ws.done]); // HTTP responses end when the publisher leaves
-      await waitFor(
-        () => rtmp.statuses.some((s) => s.code === 'NetStream.Play.UnpublishNotify'),
-        'UnpublishNotify',
-      );
-      await rtmp.close();
-      const strip = (g: Got[]) => g.map(({ type, ts, hash }) => ({ type, ts, hash }));
-      for (const [proto, p] of [
-        ['rtmp', rtmp],
-        ['httpflv', http],
-        ['wsflv', ws],
-      ] as const) {
-        assert.deepEqual(strip(p.got), strip(want), `${proto} output equals the input`);
+      const got = await roundTrip(lals, `inner-${name}`, tags);
+      for (const [proto, p] of Object.entries(got)) {
+        assert.deepEqual(sameMedia(p.got), sameMedia(want), `${proto} output equals the input`);
       }
-      for (const p of [http, ws]) {
+      for (const p of [got.httpflv, got.wsflv]) {
         assert.deepEqual(
           p.headerFlags,
           { hasAudio: header.hasAudio, hasVideo: header.hasVideo },

@@ -195,3 +195,41 @@ export async function checkAlive(lals: TestLals, stream: string, tags: FlvTag[],
   await http.done;
   await rtmp.close();
 }
+
+/** What each protocol's player received in roundTrip. */
+export interface RoundTrip {
+  rtmp: Puller;
+  httpflv: Puller;
+  wsflv: Puller;
+}
+
+/**
+ * lal's innertest step: an RTMP, an HTTP-FLV and a WS-FLV player of `stream` wait for it, `tags`
+ * are published over RTMP, and once every player has them all the publisher leaves (HTTP responses
+ * end, RTMP gets UnpublishNotify) and the players close. Compare with `sameMedia`.
+ */
+export async function roundTrip(lals: TestLals, stream: string, tags: FlvTag[]): Promise<RoundTrip> {
+  const want = tagsToGot(tags);
+  // Players arrive before the publisher (they wait).
+  const rtmp = await pullRtmp(lals.rtmp(stream));
+  const httpflv = pullHttp(lals.http(stream));
+  const wsflv = pullHttp(lals.ws(stream));
+  await waitFor(() => (lals.server.groups.get('live', stream)?.subCount ?? 0) === 3, '3 players registered');
+  const pub = await push(lals.rtmp(stream), tags);
+  await waitFor(
+    () => [rtmp, httpflv, wsflv].every((p) => p.got.length >= want.length),
+    `all players to receive ${want.length} messages`,
+  );
+  await pub.close();
+  await Promise.all([httpflv.done, wsflv.done]);
+  await waitFor(
+    () => rtmp.statuses.some((s) => s.code === 'NetStream.Play.UnpublishNotify'),
+    'UnpublishNotify',
+  );
+  await rtmp.close();
+  return { rtmp, httpflv, wsflv };
+}
+
+/** The type, timestamp and payload digest of each message, for deepEqual. */
+export const sameMedia = (g: Got[]): { type: number; ts: number; hash: string }[] =>
+  g.map(({ type, ts, hash }) => ({ type, ts, hash }));
