@@ -96,7 +96,7 @@ if (flags.help) {
       '  --profile             lals only: take a V8 CPU profile over each window (debug endpoint);',
       '                        the CPU figures of such a run include the profiler overhead',
       '  --lals-set k=v        extra lals config override (repeatable), e.g. rtmp.gop_num=1',
-      "  --lals-node-flags 'F' node flags for lals instead of the shipped ones (LALS_NODE_FLAGS); '' for none",
+      "  --lals-node-flags='F' node flags for lals instead of the shipped ones (LALS_NODE_FLAGS); '' for none",
       '  --max-others PCT      a load run during which other processes used more than PCT % of one core',
       '                        is re-run (up to --retries times, default 2); the least disturbed is kept',
       '  --quick               N=100, warm-up 5 s, window 10 s, TTFF 10 (a smoke run)',
