@@ -47,7 +47,7 @@ function nested(depth: number): AmfValue {
 }
 
 describe('resource limits', { timeout: 30_000 }, () => {
-  it('limits.max_connections counts RTMP and HTTP connections together; past it RTMP is closed and HTTP gets 503', async () => {
+  it('limits.max_connections counts RTMP and HTTP connections together; past it RTMP connect is rejected with the reason and HTTP gets 503', async () => {
     const lals = await startLals(['limits.max_connections=4'], { captureLog: true });
     try {
       const p = ports(lals);
@@ -59,7 +59,14 @@ describe('resource limits', { timeout: 30_000 }, () => {
       await waitFor(() => (lals.server.groups.get('live', 'conn')?.subCount ?? 0) === 4, 'four players');
       assert.deepEqual(lals.server.connectionCounts(), { rtmp: 2, http: 2 });
 
-      await assert.rejects(pullRtmp(lals.rtmp('conn')), Error, 'a fifth (RTMP) connection is refused');
+      // A fifth (RTMP) connection is refused, and told why at connect.
+      await assert.rejects(
+        pullRtmp(lals.rtmp('conn')),
+        (e: unknown) =>
+          e instanceof RtmpStatusError &&
+          e.statusCode === 'NetConnection.Connect.Rejected' &&
+          /too many connections \(4, limit 4\)/.test(e.description),
+      );
       await logged(lals, 'rtmp server: refusing');
       const h3 = pullHttp(lals.http('conn'));
       await assert.rejects(h3.started, (e: unknown) => e instanceof HttpFlvStatusError && e.status === 503);

@@ -17,7 +17,11 @@ export interface RtmpServerOptions extends Omit<RtmpServerSessionOptions, 'id' |
   tickIntervalMs?: number;
   /** After a session closes, how long to wait for the flush before destroying its socket, ms. Default 2000. */
   closeGraceMs?: number;
-  /** Most concurrent connections; further ones are closed at once. Default 10,000. */
+  /**
+   * Most concurrent connections. A connection past it is refused kindly while few are being refused
+   * (it completes the handshake and its `connect` gets `_error` NetConnection.Connect.Rejected with
+   * the reason, within the handshake timeout), else closed at once. Default 10,000.
+   */
   maxConnections?: number;
   /**
    * The connection count compared with maxConnections, when the limit is shared with other
@@ -37,6 +41,8 @@ export class RtmpServer {
   private readonly logger: Logger;
   private readonly server: Server;
   private readonly live = new Map<RtmpServerSession, Socket>();
+  /** Connections past maxConnections being told why (not counted as connections). */
+  private readonly refusing = new Set<RtmpServerSession>();
   private timer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
 
@@ -97,6 +103,7 @@ export class RtmpServer {
     if (this.timer !== undefined) clearInterval(this.timer);
     const listenerClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     const socketsClosed: Promise<void>[] = [];
+    for (const s of [...this.refusing]) s.close('server closing');
     for (const [session, socket] of [...this.live]) {
       if (!socket.destroyed)
         socketsClosed.push(new Promise((resolve) => socket.once('close', () => resolve())));
@@ -108,39 +115,65 @@ export class RtmpServer {
 
   private tick(): void {
     for (const s of this.live.keys()) s.tick();
+    for (const s of this.refusing) s.tick();
   }
 
   private accept(socket: Socket): void {
     const max = this.options.maxConnections ?? 10_000;
     const n = this.options.connectionCount?.() ?? this.live.size;
     if (this.closing !== undefined || n >= max) {
+      const why = this.closing !== undefined ? 'server closing' : `too many connections (${n}, limit ${max})`;
+      const kind = this.closing === undefined && this.refusing.size < MAX_REFUSING;
       this.logger.warn(
-        `rtmp server: refusing ${socket.remoteAddress}: ${this.closing !== undefined ? 'closing' : `too many connections (${n}, limit ${max})`}`,
+        `rtmp server: refusing ${socket.remoteAddress}: ${why}${kind ? ' (told at connect)' : ''}`,
       );
-      socket.destroy();
+      if (kind) this.refuse(socket, why);
+      else socket.destroy();
       return;
     }
+    const session = this.startSession(socket, this.observer, () => this.live.delete(session));
+    this.live.set(session, socket);
+    this.logger.info(`[${session.id}] accepted ${session.remoteAddress}`);
+  }
+
+  /** A connection past the limit: handshake, then `connect` is rejected with `why` and it closes. */
+  private refuse(socket: Socket, why: string): void {
+    const observer: RtmpServerObserver = {
+      onConnect: () => new Error(why),
+      onNewPubSession: () => new Error(why),
+      onPubMessage: () => {},
+      onNewSubSession: () => new Error(why),
+      onClose: () => this.refusing.delete(session),
+    };
+    const session = this.startSession(socket, observer, () => this.refusing.delete(session));
+    this.refusing.add(session);
+  }
+
+  /** Binds a new session to `socket`: reads, writes, errors and the close (`gone` runs first). */
+  private startSession(socket: Socket, observer: RtmpServerObserver, gone: () => void): RtmpServerSession {
     socket.setNoDelay(true);
     const io = new SocketIo(socket, this.options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS);
     const remoteAddress = `${socket.remoteAddress ?? ''}:${socket.remotePort ?? ''}`;
-    const session = new RtmpServerSession(this.observer, io, {
+    const session = new RtmpServerSession(observer, io, {
       ...this.options,
       remoteAddress,
     });
-    this.live.set(session, socket);
-    this.logger.info(`[${session.id}] accepted ${remoteAddress}`);
     let socketError: Error | undefined;
     readSocket(socket, (b) => session.feed(b));
     socket.on('error', (e) => {
       socketError = e;
     });
     socket.on('close', () => {
-      this.live.delete(session);
+      gone();
       session.close(
         socketError === undefined
           ? { kind: 'peer', message: 'connection closed by the peer' }
           : { kind: 'peer', message: `connection lost: ${socketError.message}`, error: socketError },
       );
     });
+    return session;
   }
 }
+
+/** Most connections past maxConnections told why at once; beyond it they are closed without a word. */
+const MAX_REFUSING = 64;
