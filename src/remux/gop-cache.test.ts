@@ -156,6 +156,28 @@ describe('GopCache storage', () => {
 });
 
 describe('SlabPool', () => {
+  it('releases, every trim period, the free blocks that stayed unused the whole period', () => {
+    let now = 0;
+    const pool = new SlabPool({ trimPeriodMs: 5000, nowMs: () => now });
+    const blocks = [0, 1, 2, 3].map(() => pool.take(8192));
+    for (const b of blocks) pool.give(b);
+    assert.equal(pool.pooledBytes, 4 * 8192);
+    now = 5000; // first period: the pool was empty at its start, nothing to release
+    const b = pool.take(8192);
+    assert.equal(pool.pooledBytes, 3 * 8192);
+    assert.equal(pool.trimmed, 0);
+    now = 7000;
+    pool.give(b); // back to 4 free; the low point of this period is 3 blocks
+    now = 10_000;
+    pool.give(Buffer.allocUnsafeSlow(8192)); // the period ends: 3 blocks were never needed
+    assert.equal(pool.trimmed, 3);
+    assert.equal(pool.pooledBytes, 2 * 8192);
+    now = 15_000; // the period's low point was the one block left after the trim: it goes
+    assert.equal(pool.take(4096).length, 4096);
+    assert.equal(pool.trimmed, 4);
+    assert.equal(pool.pooledBytes, 8192);
+  });
+
   it('hands out power-of-two blocks and takes back only whole pooled blocks', () => {
     assert.equal(SlabPool.blockSize(1), 4096);
     assert.equal(SlabPool.blockSize(5000), 8192);

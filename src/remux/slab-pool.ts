@@ -2,6 +2,14 @@
 export interface SlabPoolOptions {
   /** Most bytes of free blocks kept for reuse; blocks given back past it are left to the GC. Default 64 MiB. */
   maxFreeBytes?: number;
+  /**
+   * Every this many ms the free blocks that stayed unused the whole period (the lowest free level
+   * seen) are released to the GC, so the pool keeps what the load's swings need, not its peak.
+   * 0 = never. Default 5000.
+   */
+  trimPeriodMs?: number;
+  /** The clock (ms), for tests. Default Date.now. */
+  nowMs?: () => number;
 }
 
 /** Smallest and largest pooled block; block sizes are the powers of two in between. */
@@ -21,12 +29,21 @@ export class SlabPool {
   private readonly maxFreeBytes: number;
   private readonly free = new Map<number, Buffer[]>();
   private freeBytes = 0;
-  /** Blocks allocated (pool misses) and taken from a free list (hits), for stats and tests. */
+  private readonly trimPeriodMs: number;
+  private readonly now: () => number;
+  /** Start of the trim period and the lowest free level seen in it. */
+  private periodStart: number;
+  private lowWater = 0;
+  /** Blocks allocated (pool misses), taken from a free list (hits) and released by trims. */
   allocated = 0;
   reused = 0;
+  trimmed = 0;
 
   constructor(opts: SlabPoolOptions = {}) {
     this.maxFreeBytes = opts.maxFreeBytes ?? 64 * 1024 * 1024;
+    this.trimPeriodMs = opts.trimPeriodMs ?? 5000;
+    this.now = opts.nowMs ?? Date.now;
+    this.periodStart = this.now();
   }
 
   /** Bytes held in free lists. */
@@ -43,10 +60,12 @@ export class SlabPool {
 
   /** A block of exactly `size` bytes (a pooled size from blockSize), uninitialised. */
   take(size: number): Buffer {
+    this.maybeTrim();
     const list = this.free.get(size);
     const b = list?.pop();
     if (b !== undefined) {
       this.freeBytes -= size;
+      if (this.freeBytes < this.lowWater) this.lowWater = this.freeBytes;
       this.reused++;
       return b;
     }
@@ -58,6 +77,7 @@ export class SlabPool {
   give(b: Buffer): void {
     const size = b.length;
     if (size !== SlabPool.blockSize(size) || b.byteOffset !== 0 || b.buffer.byteLength !== size) return;
+    this.maybeTrim();
     if (this.freeBytes + size > this.maxFreeBytes) return;
     let list = this.free.get(size);
     if (list === undefined) {
@@ -72,5 +92,27 @@ export class SlabPool {
   clear(): void {
     this.free.clear();
     this.freeBytes = 0;
+    this.lowWater = 0;
+  }
+
+  /** At the end of a trim period, releases as many free bytes as were never needed in it. */
+  private maybeTrim(): void {
+    if (this.trimPeriodMs <= 0) return;
+    const now = this.now();
+    if (now - this.periodStart < this.trimPeriodMs) return;
+    let surplus = this.lowWater;
+    // Largest blocks first: fewest objects to release.
+    const sizes = [...this.free.keys()].sort((a, b) => b - a);
+    for (const size of sizes) {
+      const list = this.free.get(size) as Buffer[];
+      while (surplus >= size && list.length > 0) {
+        list.pop();
+        surplus -= size;
+        this.freeBytes -= size;
+        this.trimmed++;
+      }
+    }
+    this.periodStart = now;
+    this.lowWater = this.freeBytes;
   }
 }
