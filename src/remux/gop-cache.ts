@@ -29,7 +29,21 @@ const KINDS: readonly MediaKind[] = [
   'audio-frame',
   'audio-other',
 ];
-const KIND_CODE = new Map<MediaKind, number>(KINDS.map((k, i) => [k, i]));
+/** The index of `kind` in KINDS (a switch: it runs per cached message). */
+function kindCode(kind: MediaKind): number {
+  switch (kind) {
+    case 'video-key-frame':
+      return 0;
+    case 'video-frame':
+      return 1;
+    case 'video-other':
+      return 2;
+    case 'audio-frame':
+      return 3;
+    default:
+      return 4;
+  }
+}
 
 /**
  * One GOP: payloads copied back to back into blocks from a SlabPool, and a flat index of the
@@ -205,7 +219,7 @@ export class GopCache {
       }
       this.dropOldest();
     }
-    cur.add(msg, KIND_CODE.get(msg.kind) as number, this.pool, this.blockSize);
+    cur.add(msg, kindCode(msg.kind), this.pool, this.blockSize);
   }
 
   /**

@@ -159,6 +159,10 @@ export class Group {
       this.sawAudio = true;
       if (msg.kind === 'audio-frame') this.stats.audioFramesIn++;
     }
+    if (this.subs.size === 0) {
+      this.cache.push(msg);
+      return;
+    }
     // Players waiting for the stream's make-up start before this message is cached, then get it live.
     if (
       msg.kind !== 'metadata' &&

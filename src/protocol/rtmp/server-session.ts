@@ -608,7 +608,8 @@ export class RtmpServerSession implements RtmpPubSession, RtmpSubSession {
     switch (msg.typeId) {
       case RtmpMsgType.Audio:
       case RtmpMsgType.Video:
-        this.deliver(msg.typeId, msg.timestampMs, msg.payload);
+        // The message itself is an RtmpMediaMessage: no new object on the hot path.
+        this.deliverMessage(msg);
         return;
       case RtmpMsgType.DataAmf0:
         this.deliverData(msg.timestampMs, msg.payload);
@@ -635,7 +636,18 @@ export class RtmpServerSession implements RtmpPubSession, RtmpSubSession {
   }
 
   private deliver(typeId: number, timestampMs: number, payload: Uint8Array): void {
-    this.guard('onPubMessage', () => this.observer.onPubMessage(this, { typeId, timestampMs, payload }));
+    this.deliverMessage({ typeId, timestampMs, payload });
+  }
+
+  /** onPubMessage, guarded like every observer call (written out: it runs per media message). */
+  private deliverMessage(msg: RtmpMediaMessage): void {
+    try {
+      this.observer.onPubMessage(this, msg);
+    } catch (e) {
+      const message = `rtmp: observer onPubMessage threw: ${e instanceof Error ? e.message : String(e)}`;
+      if (this.closedReason === null) this.close({ kind: 'observer-error', message, error: e });
+      else this.logger.error(`[${this.id}] ${message}`);
+    }
   }
 
   private onCommand(cmd: RtmpCommand, msg: RtmpMessage): void {
