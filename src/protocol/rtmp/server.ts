@@ -2,12 +2,13 @@ import { type AddressInfo, createServer as createTcpServer, type Server, type So
 import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import type { Logger } from '../../base/logger.js';
 import { nullLogger } from '../../base/logger.js';
+import { readSocket } from '../socket-read.js';
 import {
   type RtmpServerObserver,
   RtmpServerSession,
   type RtmpServerSessionOptions,
 } from './server-session.js';
-import { DEFAULT_CLOSE_GRACE_MS, readSocket, SocketIo } from './socket-io.js';
+import { DEFAULT_CLOSE_GRACE_MS, SocketIo } from './socket-io.js';
 
 /** Options of RtmpServer: the session options plus the listener's own. */
 export interface RtmpServerOptions extends Omit<RtmpServerSessionOptions, 'id' | 'remoteAddress' | 'nowMs'> {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
-import { readSocket, SocketIo } from './socket-io.js';
+import { readSocket } from '../socket-read.js';
+import { SocketIo } from './socket-io.js';
 
 /** A loopback server whose first accepted socket is read with readSocket; resolves what it saw. */
 async function acceptOne(): Promise<{
