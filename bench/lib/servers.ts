@@ -119,7 +119,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-function canConnect(port: number): Promise<boolean> {
+/** True when something accepts a TCP connection on 127.0.0.1:`port`. */
+export function canConnect(port: number): Promise<boolean> {
   return new Promise((res) => {
     const c = createConnection({ host: '127.0.0.1', port });
     c.once('connect', () => {

@@ -556,11 +556,16 @@ export class RtmpServerSession implements RtmpPubSession, RtmpSubSession {
     try {
       return fn();
     } catch (e) {
-      const message = `rtmp: observer ${what} threw: ${e instanceof Error ? e.message : String(e)}`;
-      if (this.closedReason === null) this.close({ kind: 'observer-error', message, error: e });
-      else this.logger.error(`[${this.id}] ${message}`);
+      this.observerThrew(what, e);
       return undefined;
     }
+  }
+
+  /** An observer callback threw: the session closes (or, already closed, the error is logged). */
+  private observerThrew(what: string, e: unknown): void {
+    const message = `rtmp: observer ${what} threw: ${e instanceof Error ? e.message : String(e)}`;
+    if (this.closedReason === null) this.close({ kind: 'observer-error', message, error: e });
+    else this.logger.error(`[${this.id}] ${message}`);
   }
 
   private onMessage(msg: RtmpMessage): void {
@@ -644,9 +649,7 @@ export class RtmpServerSession implements RtmpPubSession, RtmpSubSession {
     try {
       this.observer.onPubMessage(this, msg);
     } catch (e) {
-      const message = `rtmp: observer onPubMessage threw: ${e instanceof Error ? e.message : String(e)}`;
-      if (this.closedReason === null) this.close({ kind: 'observer-error', message, error: e });
-      else this.logger.error(`[${this.id}] ${message}`);
+      this.observerThrew('onPubMessage', e);
     }
   }
 
