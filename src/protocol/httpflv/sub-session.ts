@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '../../base/logger.js';
 import { packFlvHeader } from '../../format/flv/header.js';
+import { SocketWriter } from '../socket-write.js';
 import type { HttpFlvCloseReason } from './close-reason.js';
 import { WsCloseCode } from './errors.js';
 import type { HttpFlvPath } from './http-flv-path.js';
@@ -95,6 +96,8 @@ export class HttpFlvSubSession implements HttpFlvRequestInfo {
   readonly headers: ReadonlyMap<string, string>;
   readonly remoteAddress: string;
   private readonly socket: Socket;
+  /** Media writes (straight to the handle on plain TCP); the head and control frames use socket.write. */
+  private readonly writer: SocketWriter;
   private readonly responseHead: Buffer;
   private readonly upgrade: WebSocketUpgrade | undefined;
   private readonly ws: WebSocketConnection | undefined;
@@ -116,6 +119,7 @@ export class HttpFlvSubSession implements HttpFlvRequestInfo {
     this.headers = init.headers;
     this.remoteAddress = init.remoteAddress;
     this.socket = init.socket;
+    this.writer = new SocketWriter(init.socket);
     this.responseHead = init.responseHead;
     this.upgrade = init.upgrade;
     this.closeGraceMs = init.closeGraceMs;
@@ -165,16 +169,16 @@ export class HttpFlvSubSession implements HttpFlvRequestInfo {
   }
 
   /**
-   * Bytes handed to the socket and not yet written to the network (socket.writableLength): the input
+   * Bytes handed to the socket and not yet written to the network (SocketWriter.queuedBytes): the input
    * of the server's back-pressure policy (skip video past a soft mark, close past a hard one).
    */
   get bufferedBytes(): number {
-    return this.socket.writableLength;
+    return this.writer.queuedBytes;
   }
 
   /** Bytes written to the network so far (response head and frame headers included). */
   get bytesWritten(): number {
-    return this.socket.bytesWritten;
+    return this.writer.bytesAccepted;
   }
 
   /**
@@ -213,29 +217,22 @@ export class HttpFlvSubSession implements HttpFlvRequestInfo {
   write(buffers: readonly Uint8Array[]): boolean {
     if (this.closedReason !== null || this.ended || this.socket.destroyed) return false;
     if (!this.headerSent) this.writeHeader();
-    const s = this.socket;
     if (this.ws === undefined) {
-      if (buffers.length === 1) {
-        if ((buffers[0] as Uint8Array).length > 0) s.write(buffers[0] as Uint8Array);
-        return true;
-      }
-      s.cork();
-      for (const b of buffers) if (b.length > 0) s.write(b);
-      s.uncork();
+      this.writer.writev(buffers);
       return true;
     }
     let total = 0;
     for (const b of buffers) total += webSocketFrameHeaderSize(b.length);
     const headers = Buffer.allocUnsafe(total);
+    const list: Uint8Array[] = [];
     let off = 0;
-    s.cork();
     for (const b of buffers) {
       const n = packWebSocketFrameHeaderInto(headers, off, WsOpcode.Binary, b.length);
-      s.write(headers.subarray(off, off + n));
-      if (b.length > 0) s.write(b);
+      list.push(headers.subarray(off, off + n));
+      if (b.length > 0) list.push(b);
       off += n;
     }
-    s.uncork();
+    this.writer.writev(list);
     return true;
   }
 

@@ -153,7 +153,7 @@ export class RtmpServer {
   /** Binds a new session to `socket`: reads, writes, errors and the close (`gone` runs first). */
   private startSession(socket: Socket, observer: RtmpServerObserver, gone: () => void): RtmpServerSession {
     socket.setNoDelay(true);
-    const io = new SocketIo(socket, this.options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS);
+    const io = new SocketIo(socket, this.options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS, true);
     const remoteAddress = `${socket.remoteAddress ?? ''}:${socket.remotePort ?? ''}`;
     const session = new RtmpServerSession(observer, io, {
       ...this.options,

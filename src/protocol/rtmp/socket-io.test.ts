@@ -69,21 +69,23 @@ describe('readSocket', () => {
 });
 
 describe('SocketIo.sendBatch', () => {
-  it('writes a batch in order (single buffer and several), also inside a corked turn', async (t) => {
-    const { client, server, accepted } = await acceptOne();
-    t.after(async () => {
-      client.destroy();
-      (await accepted).destroy();
-      server.close();
+  for (const direct of [false, true]) {
+    it(`writes a batch in order (single buffer and several), also inside a corked turn (direct ${direct})`, async (t) => {
+      const { client, server, accepted } = await acceptOne();
+      t.after(async () => {
+        client.destroy();
+        (await accepted).destroy();
+        server.close();
+      });
+      const received: Buffer[] = [];
+      client.on('data', (b: Buffer) => received.push(b));
+      const io = new SocketIo(await accepted, 2000, direct);
+      io.sendBatch([Buffer.from('a')]);
+      io.sendBatch([Buffer.from('bc'), Buffer.from('d')]);
+      io.send(Buffer.from('e')); // corks this turn
+      io.sendBatch([Buffer.from('f'), Buffer.from('g')]);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(Buffer.concat(received).toString(), 'abcdefg');
     });
-    const received: Buffer[] = [];
-    client.on('data', (b: Buffer) => received.push(b));
-    const io = new SocketIo(await accepted);
-    io.sendBatch([Buffer.from('a')]);
-    io.sendBatch([Buffer.from('bc'), Buffer.from('d')]);
-    io.send(Buffer.from('e')); // corks this turn
-    io.sendBatch([Buffer.from('f'), Buffer.from('g')]);
-    await new Promise((r) => setTimeout(r, 50));
-    assert.equal(Buffer.concat(received).toString(), 'abcdefg');
-  });
+  }
 });

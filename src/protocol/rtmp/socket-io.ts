@@ -1,5 +1,6 @@
 import { isIP, type Socket, connect as tcpConnect } from 'node:net';
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
+import { SocketWriter } from '../socket-write.js';
 import { RtmpTimeoutError } from './errors.js';
 import type { RtmpSessionIo } from './session-types.js';
 import type { RtmpUrl } from './url.js';
@@ -16,20 +17,26 @@ export const DEFAULT_CLOSE_GRACE_MS = 2000;
  * costs ~8-10 us whatever its size). Buffers are handed to the socket as they are (Node does not
  * copy them), so callers must never mutate a Buffer once sent. `close()` ends the socket after the
  * flush and destroys it if the peer has not closed within `closeGraceMs`.
+ *
+ * With `direct` (accepted sockets: lals's players), `sendBatch` writes through a SocketWriter,
+ * straight to the libuv handle; `writable` then does not follow the Writable's high-water mark, so
+ * clients that wait for 'drain' keep the default.
  */
 export class SocketIo implements RtmpSessionIo {
   private readonly socket: Socket;
   private readonly closeGraceMs: number;
   private corked = false;
   private ended = false;
+  private readonly writer: SocketWriter | null;
   private readonly uncork = (): void => {
     this.corked = false;
     if (!this.socket.destroyed) this.socket.uncork();
   };
 
-  constructor(socket: Socket, closeGraceMs = DEFAULT_CLOSE_GRACE_MS) {
+  constructor(socket: Socket, closeGraceMs = DEFAULT_CLOSE_GRACE_MS, direct = false) {
     this.socket = socket;
     this.closeGraceMs = closeGraceMs;
+    this.writer = direct ? new SocketWriter(socket) : null;
   }
 
   send(bytes: Uint8Array): void {
@@ -51,6 +58,10 @@ export class SocketIo implements RtmpSessionIo {
   sendBatch(list: readonly Uint8Array[]): void {
     const s = this.socket;
     if (this.ended || s.destroyed) return;
+    if (this.writer !== null && !this.corked) {
+      this.writer.writev(list);
+      return;
+    }
     if (this.corked || list.length === 1) {
       for (const b of list) s.write(b);
       return;
@@ -76,7 +87,7 @@ export class SocketIo implements RtmpSessionIo {
   }
 
   bufferedBytes(): number {
-    return this.socket.writableLength;
+    return this.writer !== null ? this.writer.queuedBytes : this.socket.writableLength;
   }
 
   /** True when the socket takes more bytes without queueing past its high-water mark. */
