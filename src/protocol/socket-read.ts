@@ -6,8 +6,28 @@ const SHARED_READ_BUFFER = Buffer.allocUnsafeSlow(64 * 1024);
 
 /** The hidden fields of a net.Socket that `net.connect({ onread })` sets (Node 12 and later). */
 interface UserBufferSocket {
-  _handle?: { useUserBuffer?(buf: Uint8Array): void } | null;
+  _handle?: { useUserBuffer?(buf: Uint8Array): void; onread?: OnRead } | null;
 }
+
+/** What the handle calls per read (Node's onStreamRead); the byte count is in streamBaseState. */
+type OnRead = (this: unknown, arrayBuffer: unknown) => unknown;
+
+/** Node's stream_wrap binding: where a read's byte count (or error) is, or null without it. */
+function loadReadState(): { state: Int32Array; kNread: number } | null {
+  try {
+    const b = (process as unknown as { binding(name: string): Record<string, unknown> }).binding(
+      'stream_wrap',
+    );
+    if (b.streamBaseState instanceof Int32Array && typeof b.kReadBytesOrError === 'number') {
+      return { state: b.streamBaseState, kNread: b.kReadBytesOrError };
+    }
+  } catch {
+    // No binding: reads go through Node's onStreamRead.
+  }
+  return null;
+}
+
+let readState: { state: Int32Array; kNread: number } | null | undefined;
 
 /**
  * Hands what `socket` receives to `onData`, in order; each chunk is a new Buffer the callee may keep
@@ -19,8 +39,9 @@ interface UserBufferSocket {
  * same two hidden fields (found by their symbol names) and calls the handle's `useUserBuffer`. That
  * replaces Node's default of a fresh 64 KiB allocation per read, shrunk to size and pushed through
  * the stream machinery and a 'data' event: with 1000 publishers it cut lals's CPU by about an eighth
- * (bench/README.md). When any of the hidden pieces is missing (another Node) it falls back to 'data'
- * events. Returns the path taken. Call it before the socket's first read (in the 'connection'
+ * (bench/README.md). Data reads then come straight from the handle's `onread` (Node's stream_wrap
+ * binding gives the byte count), not through Node's onStreamRead. When any of the hidden pieces is
+ * missing (another Node) it falls back to 'data' events. Returns the path taken. Call it before the socket's first read (in the 'connection'
  * handler); 'end', 'error' and 'close' are emitted as usual either way.
  */
 export function readSocket(socket: Socket, onData: (chunk: Buffer) => void): 'user-buffer' | 'data-events' {
@@ -45,5 +66,22 @@ export function readSocket(socket: Socket, onData: (chunk: Buffer) => void): 'us
     onData(chunk);
   };
   handle.useUserBuffer(SHARED_READ_BUFFER);
+  // Data reads skip Node's onStreamRead too (its timer refresh, symbol lookups and the kBufferCb
+  // hop): the handle calls this directly; end of stream and errors still go to onStreamRead.
+  readState ??= loadReadState();
+  const original = handle.onread;
+  if (readState !== null && typeof original === 'function') {
+    const { state, kNread } = readState;
+    handle.onread = function onRead(this: unknown, arrayBuffer: unknown): unknown {
+      const nread = state[kNread] as number;
+      if (nread > 0) {
+        const chunk = Buffer.allocUnsafe(nread);
+        SHARED_READ_BUFFER.copy(chunk, 0, 0, nread);
+        onData(chunk);
+        return undefined;
+      }
+      return original.call(this, arrayBuffer);
+    };
+  }
   return 'user-buffer';
 }
