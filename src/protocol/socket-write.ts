@@ -47,6 +47,13 @@ function loadBinding(): StreamWrapBinding | null {
 
 let binding: StreamWrapBinding | null | undefined;
 
+/**
+ * A request no write holds: the last one that completed synchronously (libuv keeps no C++ request
+ * for those, so the JS object is free again). Saves an object per write; one that went
+ * asynchronous stays with its write until oncomplete.
+ */
+let spareReq: WriteReq | null = null;
+
 /** A write that libuv finished later (the kernel buffer was full): an error destroys the socket. */
 function onWriteComplete(this: WriteReq, status: number): void {
   this.buffer = null;
@@ -122,7 +129,10 @@ export class SocketWriter {
     this.after(req, err, buf);
   }
 
-  /** Writes buffers in order, in one syscall when it can (shared, like `write`). */
+  /**
+   * Writes buffers in order, in one syscall when it can (shared, like `write`). The array itself is
+   * not kept: the caller may reuse it at once.
+   */
   writev(list: readonly Uint8Array[]): void {
     if (list.length === 1) {
       this.write(list[0] as Uint8Array);
@@ -168,26 +178,30 @@ export class SocketWriter {
   }
 
   private request(h: StreamHandle): WriteReq {
-    const req = new (this.b as StreamWrapBinding).WriteWrap();
+    let req = spareReq;
+    spareReq = null;
+    if (req === null) {
+      req = new (this.b as StreamWrapBinding).WriteWrap();
+      req.oncomplete = onWriteComplete;
+      req.async = false;
+      req.bytes = 0;
+      req.buffer = null;
+    }
     req.handle = h;
-    req.oncomplete = onWriteComplete;
-    req.async = false;
-    req.bytes = 0;
-    req.buffer = null;
     req.socket = this.socket;
     return req;
   }
 
-  private after(req: WriteReq, err: number, keep: unknown): void {
-    if (err !== 0) {
-      this.socket.destroy(writeError(err));
-      return;
-    }
+  private after(req: WriteReq, err: number, keep: Uint8Array | readonly Uint8Array[]): void {
     const b = this.b as StreamWrapBinding;
-    if (b.streamBaseState[b.kLastWriteWasAsync] !== 0) {
-      // libuv still reads from these buffers: keep them alive until oncomplete.
+    if (err === 0 && b.streamBaseState[b.kLastWriteWasAsync] !== 0) {
+      // libuv still reads from these buffers: keep them alive until oncomplete (a copy of a list,
+      // so the caller may reuse its array).
       req.async = true;
-      req.buffer = keep;
+      req.buffer = Array.isArray(keep) ? keep.slice() : keep;
+    } else {
+      spareReq = req;
     }
+    if (err !== 0) this.socket.destroy(writeError(err));
   }
 }

@@ -14,6 +14,12 @@ export class ByteQueue {
   private chunks: Uint8Array[] = [];
   /** Index of the first live chunk in `chunks`. */
   private head = 0;
+  /**
+   * One past the last live chunk. Slots from here on are spare (EMPTY): the array is reused rather
+   * than truncated, since setting an array's length is a runtime call and the queue empties after
+   * nearly every socket read.
+   */
+  private end = 0;
   /** Read offset inside chunks[head]. */
   private offset = 0;
   private len = 0;
@@ -25,7 +31,9 @@ export class ByteQueue {
 
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    this.chunks.push(chunk);
+    if (this.end < this.chunks.length) this.chunks[this.end] = chunk;
+    else this.chunks.push(chunk);
+    this.end++;
     this.len += chunk.length;
   }
 
@@ -102,12 +110,14 @@ export class ByteQueue {
       this.offset = 0;
     }
     if (this.len === 0) {
-      this.chunks.length = 0;
+      // Every consumed slot was set to EMPTY above: nothing is kept alive.
       this.head = 0;
+      this.end = 0;
       this.offset = 0;
-    } else if (this.head > 64 && this.head * 2 > this.chunks.length) {
+    } else if (this.head > 64 && this.head * 2 > this.end) {
       // Compact the slot list now and then so it does not grow without bound.
-      this.chunks = this.chunks.slice(this.head);
+      this.chunks = this.chunks.slice(this.head, this.end);
+      this.end -= this.head;
       this.head = 0;
     }
   }
@@ -116,6 +126,7 @@ export class ByteQueue {
   clear(): void {
     this.chunks = [];
     this.head = 0;
+    this.end = 0;
     this.offset = 0;
     this.len = 0;
   }
