@@ -35,3 +35,16 @@ export interface MediaMessage {
   /** Cache: the whole FLV tag (header + body + PreviousTagSize). */
   flvTag?: Buffer;
 }
+
+/**
+ * A new MediaMessage with every field present (the pack caches empty), so all messages share one
+ * object shape and the per-message property reads on the fan-out path stay monomorphic.
+ */
+export function newMediaMessage(
+  type: MediaMessageType,
+  timestampMs: number,
+  payload: Uint8Array,
+  kind: MediaKind,
+): MediaMessage {
+  return { type, timestampMs, payload, kind, rtmpChunks: undefined, flvTag: undefined };
+}

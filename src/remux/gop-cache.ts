@@ -1,4 +1,9 @@
-import type { MediaKind, MediaMessage, MediaMessageType } from '../base/media-message.js';
+import {
+  type MediaKind,
+  type MediaMessage,
+  type MediaMessageType,
+  newMediaMessage,
+} from '../base/media-message.js';
 import { SlabPool } from './slab-pool.js';
 
 /** Options of GopCache; every field has a default. */
@@ -114,12 +119,14 @@ class Gop {
       const at = i * FIELDS;
       const block = this.blocks[idx[at] as number] as Buffer;
       const off = idx[at + 1] as number;
-      h.push({
-        type: idx[at + 4] as MediaMessageType,
-        timestampMs: (idx[at + 3] as number) >>> 0,
-        payload: block.subarray(off, off + (idx[at + 2] as number)),
-        kind: KINDS[idx[at + 5] as number] as MediaKind,
-      });
+      h.push(
+        newMediaMessage(
+          idx[at + 4] as MediaMessageType,
+          (idx[at + 3] as number) >>> 0,
+          block.subarray(off, off + (idx[at + 2] as number)),
+          KINDS[idx[at + 5] as number] as MediaKind,
+        ),
+      );
     }
     for (const m of h) out.push(m);
   }
@@ -280,7 +287,7 @@ export class GopCache {
 function ownCopy(msg: MediaMessage): MediaMessage {
   const payload = Buffer.allocUnsafeSlow(msg.payload.length);
   payload.set(msg.payload);
-  return { type: msg.type, timestampMs: msg.timestampMs, payload, kind: msg.kind };
+  return newMediaMessage(msg.type, msg.timestampMs, payload, msg.kind);
 }
 
 function samePayload(a: MediaMessage, b: MediaMessage): boolean {

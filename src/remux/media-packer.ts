@@ -1,4 +1,9 @@
-import type { MediaKind, MediaMessage, MediaMessageType } from '../base/media-message.js';
+import {
+  type MediaKind,
+  type MediaMessage,
+  type MediaMessageType,
+  newMediaMessage,
+} from '../base/media-message.js';
 import { classifyFlvTag, type FlvTagType, packFlvTag } from '../format/flv/index.js';
 import { csidForMessageType, packMessage } from '../protocol/rtmp/index.js';
 
@@ -12,7 +17,7 @@ export function createMediaMessage(
   payload: Uint8Array,
 ): MediaMessage {
   const kind: MediaKind = classifyFlvTag(type, payload);
-  return { type, timestampMs: timestampMs >>> 0, payload, kind };
+  return newMediaMessage(type, timestampMs >>> 0, payload, kind);
 }
 
 /**
