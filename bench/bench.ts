@@ -76,6 +76,7 @@ const { values: flags } = parseArgs({
     quick: { type: 'boolean', default: false },
     'max-others': { type: 'string', default: '25' },
     retries: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '1' },
     label: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -99,6 +100,8 @@ if (flags.help) {
       "  --lals-node-flags='F' node flags for lals instead of the shipped ones (LALS_NODE_FLAGS); '' for none",
       '  --max-others PCT      a load run during which other processes used more than PCT % of one core',
       '                        is re-run (up to --retries times, default 2); the least disturbed is kept',
+      '  --rounds K            run the S1..S4 loads K times, interleaved (every server once per round, round',
+      "                        after round), and report each server's median-CPU round (default 1)",
       '  --quick               N=100, warm-up 5 s, window 10 s, TTFF 10 (a smoke run)',
       '  --out DIR             results folder (default bench/results)',
       '  --label TEXT          a note stored with the results (e.g. which lals build)',
@@ -130,6 +133,7 @@ const opts = {
   profile: flags.profile === true,
   maxOthers: num('max-others', flags['max-others'], 0, 200),
   retries: Math.round(num('retries', flags.retries, 0, 5)),
+  rounds: Math.round(num('rounds', flags.rounds, 1, 9)),
   lalsSet: flags['lals-set'] ?? [],
   lalsNodeFlags:
     flags['lals-node-flags'] !== undefined
@@ -260,6 +264,38 @@ interface LoadResult {
   profile?: { file: string; top: ReturnType<typeof topSelfTime>; vars?: unknown };
   /** Every attempt when a disturbed run was re-run (the kept one is the least disturbed). */
   attempts?: { othersPercent: number; serverCpuPercent: number; ok: boolean }[];
+  /** With --rounds K: every round of this load, in order (the result shown is the median-CPU one). */
+  rounds?: { serverCpuPercent: number; rssMeanMB: number; ok: boolean }[];
+}
+
+/**
+ * Folds the rounds of each (scenario, server) load into one result: the round with the median CPU
+ * (the lower middle for an even count) among those that served everyone, with every round listed in
+ * `rounds`. When any round failed, the result is that failure: a server that did not serve its
+ * players once is not reported by its good rounds.
+ */
+function foldRounds(results: readonly AnyResult[]): AnyResult[] {
+  const out: AnyResult[] = [];
+  const seen = new Set<string>();
+  for (const r of results) {
+    const key = `${r.scenario}/${r.server}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const same = results.filter((x) => `${x.scenario}/${x.server}` === key);
+    if (r.scenario === 'TTFF' || same.length === 1) {
+      out.push(r);
+      continue;
+    }
+    const loads = same as LoadResult[];
+    const failed = loads.find((x) => !x.ok);
+    const sorted = [...loads].sort((a, b) => a.serverCpuPercent - b.serverCpuPercent);
+    const kept: LoadResult = {
+      ...(failed ?? (sorted[Math.floor((sorted.length - 1) / 2)] as LoadResult)),
+      rounds: loads.map((x) => ({ serverCpuPercent: x.serverCpuPercent, rssMeanMB: x.rssMeanMB, ok: x.ok })),
+    };
+    out.push(kept);
+  }
+  return out;
 }
 
 function spreadFor(n: number): number {
@@ -668,7 +704,7 @@ function markdown(results: readonly AnyResult[], serversRun: readonly ServerKind
   );
   if (loadScenarios.length > 0) {
     out.push(
-      'Server CPU % of one core / RSS mean (max) MB over the window; FAILED = players or publishers not served.',
+      `Server CPU % of one core / RSS mean (max) MB over the window${load.some((r) => r.rounds) ? " (the median-CPU round of each server's rounds, listed in the details)" : ''}; FAILED = players or publishers not served.`,
       '',
     );
     out.push(
@@ -707,7 +743,7 @@ function markdown(results: readonly AnyResult[], serversRun: readonly ServerKind
         .map(([k, v]) => `${k} ${fmt(v.cpuPercent)}`)
         .join(', ');
       out.push(
-        `| ${r.scenario} | ${r.server} | ${r.n} | ${fmt(r.serverCpuPercent, 1)} (${fmt(r.serverSysPercent, 1)}) | ${fmt(r.rssMeanMB)}/${fmt(r.rssMaxMB)} | ${pl} | ${pu} | ${tools} | ${fmt(r.machine.othersPercent)} | ${r.machine.loadavg[0]} | ${r.ok ? 'ok' : `FAILED: ${r.failures.join('; ')}`} |`,
+        `| ${r.scenario} | ${r.server} | ${r.n} | ${fmt(r.serverCpuPercent, 1)} (${fmt(r.serverSysPercent, 1)})${r.rounds ? ` [rounds: ${r.rounds.map((x) => (x.ok ? fmt(x.serverCpuPercent, 1) : 'FAILED')).join(', ')}]` : ''} | ${fmt(r.rssMeanMB)}/${fmt(r.rssMaxMB)} | ${pl} | ${pu} | ${tools} | ${fmt(r.machine.othersPercent)} | ${r.machine.loadavg[0]} | ${r.ok ? 'ok' : `FAILED: ${r.failures.join('; ')}`} |`,
       );
     }
   }
@@ -857,7 +893,8 @@ async function main(): Promise<void> {
   // A bound on the whole run: it must stop by itself.
   const perLoadSec =
     2 * (spreadFor(Math.max(opts.n, opts.nS4)) / 1000) + opts.warmupSec + opts.windowSec + 40;
-  const budgetSec = scenarios.length * serversRun.length * perLoadSec * (1 + opts.retries) + 600;
+  const budgetSec =
+    opts.rounds * scenarios.length * serversRun.length * perLoadSec * (1 + opts.retries) + 600;
   const watchdog = setTimeout(
     () => void emergencyStop(`run exceeded ${Math.round(budgetSec)} s`),
     budgetSec * 1000,
@@ -866,91 +903,97 @@ async function main(): Promise<void> {
 
   const results: AnyResult[] = [];
   const startedAt = new Date().toISOString();
-  for (const sc of scenarios) {
-    for (const kind of serversRun) {
-      if (sc === 'S4' && kind === 'nginx') continue;
-      const n = sc === 'S4' ? (kind === 'nms' ? opts.nS4Nms : opts.nS4) : opts.n;
-      process.stderr.write(
-        `bench: ${sc} ${kind}${sc === 'TTFF' ? '' : ` N=${n}`} (load avg ${loadAvg().join(' ')}) ... `,
-      );
-      try {
-        let r: AnyResult;
-        if (sc === 'TTFF') r = await runTtff(kind, stream, runDir);
-        else {
-          const attempts: LoadResult[] = [];
-          for (let a = 0; ; a++) {
-            const one = await runLoad(sc, kind, n, stream, runDir, a);
-            attempts.push(one);
-            if (one.machine.othersPercent <= opts.maxOthers || a >= opts.retries) break;
+  for (let round = 1; round <= opts.rounds; round++) {
+    for (const sc of scenarios) {
+      // TTFF and DELAY measure latency: once is enough.
+      if (round > 1 && (sc === 'TTFF' || sc === 'DELAY')) continue;
+      for (const kind of serversRun) {
+        if (sc === 'S4' && kind === 'nginx') continue;
+        const n = sc === 'S4' ? (kind === 'nms' ? opts.nS4Nms : opts.nS4) : opts.n;
+        process.stderr.write(
+          `bench: ${opts.rounds > 1 ? `round ${round}/${opts.rounds} ` : ''}${sc} ${kind}${sc === 'TTFF' ? '' : ` N=${n}`} (load avg ${loadAvg().join(' ')}) ... `,
+        );
+        try {
+          let r: AnyResult;
+          if (sc === 'TTFF') r = await runTtff(kind, stream, runDir);
+          else {
+            const attempts: LoadResult[] = [];
+            for (let a = 0; ; a++) {
+              const one = await runLoad(sc, kind, n, stream, runDir, a);
+              attempts.push(one);
+              if (one.machine.othersPercent <= opts.maxOthers || a >= opts.retries) break;
+              process.stderr.write(
+                `disturbed (other processes used ${one.machine.othersPercent}% of a core; CPU ${one.serverCpuPercent}%), re-running ... `,
+              );
+            }
+            // The least disturbed attempt that served everyone (a failure caused by other people's load
+            // is not the server's); when none did, the least disturbed failure.
+            const okOnes = attempts.filter((x) => x.ok);
+            const best = (okOnes.length > 0 ? okOnes : attempts).reduce((x, y) =>
+              y.machine.othersPercent < x.machine.othersPercent ? y : x,
+            );
+            if (attempts.length > 1) {
+              best.attempts = attempts.map((x) => ({
+                othersPercent: x.machine.othersPercent,
+                serverCpuPercent: x.serverCpuPercent,
+                ok: x.ok,
+              }));
+            }
+            r = best;
+          }
+          results.push(r);
+          if (r.scenario === 'TTFF') {
+            const k = (x: unknown): string => {
+              const v = (x as { firstKeyFrameMs?: { p50: number; p90: number } } | undefined)
+                ?.firstKeyFrameMs;
+              return v ? `${v.p50}/${v.p90} ms` : '-';
+            };
             process.stderr.write(
-              `disturbed (other processes used ${one.machine.othersPercent}% of a core; CPU ${one.serverCpuPercent}%), re-running ... `,
+              `rtmp ${k(r.rtmp)}, httpflv ${k(r.httpflv)}${r.ok ? '' : ` FAILED: ${r.failures.join('; ')}`}\n`,
+            );
+          } else {
+            const d = (r.delay as { delayMs?: { p50: number; p99: number } } | undefined)?.delayMs;
+            process.stderr.write(
+              `CPU ${r.serverCpuPercent}% RSS ${r.rssMeanMB}/${r.rssMaxMB} MB, others ${r.machine.othersPercent}%` +
+                (d ? `, delay p50 ${d.p50} p99 ${d.p99} ms` : '') +
+                (r.ok ? ' ok' : ` FAILED: ${r.failures.join('; ')}`) +
+                '\n',
             );
           }
-          // The least disturbed attempt that served everyone (a failure caused by other people's load
-          // is not the server's); when none did, the least disturbed failure.
-          const okOnes = attempts.filter((x) => x.ok);
-          const best = (okOnes.length > 0 ? okOnes : attempts).reduce((x, y) =>
-            y.machine.othersPercent < x.machine.othersPercent ? y : x,
-          );
-          if (attempts.length > 1) {
-            best.attempts = attempts.map((x) => ({
-              othersPercent: x.machine.othersPercent,
-              serverCpuPercent: x.serverCpuPercent,
-              ok: x.ok,
-            }));
-          }
-          r = best;
-        }
-        results.push(r);
-        if (r.scenario === 'TTFF') {
-          const k = (x: unknown): string => {
-            const v = (x as { firstKeyFrameMs?: { p50: number; p90: number } } | undefined)?.firstKeyFrameMs;
-            return v ? `${v.p50}/${v.p90} ms` : '-';
-          };
-          process.stderr.write(
-            `rtmp ${k(r.rtmp)}, httpflv ${k(r.httpflv)}${r.ok ? '' : ` FAILED: ${r.failures.join('; ')}`}\n`,
-          );
-        } else {
-          const d = (r.delay as { delayMs?: { p50: number; p99: number } } | undefined)?.delayMs;
-          process.stderr.write(
-            `CPU ${r.serverCpuPercent}% RSS ${r.rssMeanMB}/${r.rssMaxMB} MB, others ${r.machine.othersPercent}%` +
-              (d ? `, delay p50 ${d.p50} p99 ${d.p99} ms` : '') +
-              (r.ok ? ' ok' : ` FAILED: ${r.failures.join('; ')}`) +
-              '\n',
+        } catch (e) {
+          process.stderr.write(`error: ${(e as Error).message}\n`);
+          results.push(
+            sc === 'TTFF'
+              ? {
+                  scenario: 'TTFF',
+                  server: kind,
+                  ok: false,
+                  failures: [(e as Error).message],
+                  loadavg: loadAvg(),
+                }
+              : ({
+                  scenario: sc,
+                  server: kind,
+                  n,
+                  ok: false,
+                  failures: [(e as Error).message],
+                  serverCpuPercent: Number.NaN,
+                  serverSysPercent: Number.NaN,
+                  serverCpuSec: Number.NaN,
+                  windowSec: 0,
+                  rssMeanMB: Number.NaN,
+                  rssMaxMB: Number.NaN,
+                  tools: {},
+                  machine: { busyPercentOfOneCore: 0, oursPercent: 0, othersPercent: 0, loadavg: loadAvg() },
+                } satisfies LoadResult),
           );
         }
-      } catch (e) {
-        process.stderr.write(`error: ${(e as Error).message}\n`);
-        results.push(
-          sc === 'TTFF'
-            ? {
-                scenario: 'TTFF',
-                server: kind,
-                ok: false,
-                failures: [(e as Error).message],
-                loadavg: loadAvg(),
-              }
-            : ({
-                scenario: sc,
-                server: kind,
-                n,
-                ok: false,
-                failures: [(e as Error).message],
-                serverCpuPercent: Number.NaN,
-                serverSysPercent: Number.NaN,
-                serverCpuSec: Number.NaN,
-                windowSec: 0,
-                rssMeanMB: Number.NaN,
-                rssMaxMB: Number.NaN,
-                tools: {},
-                machine: { busyPercentOfOneCore: 0, oursPercent: 0, othersPercent: 0, loadavg: loadAvg() },
-              } satisfies LoadResult),
-        );
       }
     }
   }
   clearTimeout(watchdog);
-  const table = markdown(results, serversRun);
+  const folded = foldRounds(results);
+  const table = markdown(folded, serversRun);
   const report = {
     date: startedAt,
     command,
@@ -960,7 +1003,7 @@ async function main(): Promise<void> {
     stream: { ...stream, path: stream.path.replace(`${REPO_ROOT}/`, '') },
     options: { ...opts, scenarios, servers: serversRun },
     scenarios: Object.fromEntries(scenarios.map((s) => [s, SCENARIO_TEXT[s]])),
-    results,
+    results: folded,
     markdown: table,
   };
   mkdirSync(opts.outDir, { recursive: true });
