@@ -1,5 +1,6 @@
 // Reading accepted sockets fast (adapter code: node:net only; the protocol cores stay sans-IO).
 import type { Socket } from 'node:net';
+import { streamWrap } from './stream-wrap.js';
 
 /** One buffer for every socket's reads in the fast path of readSocket (reads are handled synchronously). */
 const SHARED_READ_BUFFER = Buffer.allocUnsafeSlow(64 * 1024);
@@ -11,23 +12,6 @@ interface UserBufferSocket {
 
 /** What the handle calls per read (Node's onStreamRead); the byte count is in streamBaseState. */
 type OnRead = (this: unknown, arrayBuffer: unknown) => unknown;
-
-/** Node's stream_wrap binding: where a read's byte count (or error) is, or null without it. */
-function loadReadState(): { state: Int32Array; kNread: number } | null {
-  try {
-    const b = (process as unknown as { binding(name: string): Record<string, unknown> }).binding(
-      'stream_wrap',
-    );
-    if (b.streamBaseState instanceof Int32Array && typeof b.kReadBytesOrError === 'number') {
-      return { state: b.streamBaseState, kNread: b.kReadBytesOrError };
-    }
-  } catch {
-    // No binding: reads go through Node's onStreamRead.
-  }
-  return null;
-}
-
-let readState: { state: Int32Array; kNread: number } | null | undefined;
 
 /**
  * Hands what `socket` receives to `onData`, in order; each chunk is a new Buffer the callee may keep
@@ -41,8 +25,9 @@ let readState: { state: Int32Array; kNread: number } | null | undefined;
  * the stream machinery and a 'data' event: with 1000 publishers it cut lals's CPU by about an eighth
  * (bench/README.md). Data reads then come straight from the handle's `onread` (Node's stream_wrap
  * binding gives the byte count), not through Node's onStreamRead. When any of the hidden pieces is
- * missing (another Node) it falls back to 'data' events. Returns the path taken. Call it before the socket's first read (in the 'connection'
- * handler); 'end', 'error' and 'close' are emitted as usual either way.
+ * missing (another Node) it falls back to 'data' events. Returns the path taken. Call it before the
+ * socket's first read (in the 'connection' handler); 'end', 'error' and 'close' are emitted as
+ * usual either way.
  */
 export function readSocket(socket: Socket, onData: (chunk: Buffer) => void): 'user-buffer' | 'data-events' {
   const handle = (socket as unknown as UserBufferSocket)._handle;
@@ -58,26 +43,26 @@ export function readSocket(socket: Socket, onData: (chunk: Buffer) => void): 'us
     socket.on('data', onData);
     return 'data-events';
   }
-  const fields = socket as unknown as Record<symbol, unknown>;
-  fields[kBuffer] = SHARED_READ_BUFFER;
-  fields[kBufferCb] = (nread: number, buf: Buffer): void => {
+  // Each read is copied out of the shared buffer before the next one can overwrite it.
+  const deliver = (nread: number): void => {
     const chunk = Buffer.allocUnsafe(nread);
-    buf.copy(chunk, 0, 0, nread);
+    SHARED_READ_BUFFER.copy(chunk, 0, 0, nread);
     onData(chunk);
   };
+  const fields = socket as unknown as Record<symbol, unknown>;
+  fields[kBuffer] = SHARED_READ_BUFFER;
+  fields[kBufferCb] = deliver;
   handle.useUserBuffer(SHARED_READ_BUFFER);
   // Data reads skip Node's onStreamRead too (its timer refresh, symbol lookups and the kBufferCb
   // hop): the handle calls this directly; end of stream and errors still go to onStreamRead.
-  readState ??= loadReadState();
+  const b = streamWrap();
   const original = handle.onread;
-  if (readState !== null && typeof original === 'function') {
-    const { state, kNread } = readState;
+  if (b !== null && typeof original === 'function') {
+    const { streamBaseState: state, kReadBytesOrError: kNread } = b;
     handle.onread = function onRead(this: unknown, arrayBuffer: unknown): unknown {
       const nread = state[kNread] as number;
       if (nread > 0) {
-        const chunk = Buffer.allocUnsafe(nread);
-        SHARED_READ_BUFFER.copy(chunk, 0, 0, nread);
-        onData(chunk);
+        deliver(nread);
         return undefined;
       }
       return original.call(this, arrayBuffer);

@@ -1,17 +1,7 @@
 // Writing to accepted sockets fast (adapter code: node:net only; the protocol cores stay sans-IO).
 import type { Socket } from 'node:net';
 import { getSystemErrorName } from 'node:util';
-
-/** A libuv write request as Node's stream_wrap binding makes it (the fields Node's own code sets). */
-interface WriteReq {
-  handle: unknown;
-  oncomplete: (this: WriteReq, status: number) => void;
-  async: boolean;
-  bytes: number;
-  buffer: unknown;
-  /** Ours: whose write failed, for the error. */
-  socket: Socket;
-}
+import { type StreamWrapBinding, streamWrap, type WriteReq } from './stream-wrap.js';
 
 /** The methods of a TCP handle (LibuvStreamWrap) used here. */
 interface StreamHandle {
@@ -19,33 +9,6 @@ interface StreamHandle {
   writev(req: WriteReq, chunks: readonly Uint8Array[], allBuffers: boolean): number;
   readonly writeQueueSize: number;
 }
-
-interface StreamWrapBinding {
-  WriteWrap: new () => WriteReq;
-  streamBaseState: Int32Array;
-  kLastWriteWasAsync: number;
-}
-
-/** Node's stream_wrap binding (what net.Socket writes with), or null when this Node has none. */
-function loadBinding(): StreamWrapBinding | null {
-  try {
-    const binding = (process as unknown as { binding(name: string): Partial<StreamWrapBinding> }).binding(
-      'stream_wrap',
-    );
-    if (
-      typeof binding.WriteWrap === 'function' &&
-      binding.streamBaseState instanceof Int32Array &&
-      typeof binding.kLastWriteWasAsync === 'number'
-    ) {
-      return binding as StreamWrapBinding;
-    }
-  } catch {
-    // process.binding removed or the module refused: the writer falls back to socket.write.
-  }
-  return null;
-}
-
-let binding: StreamWrapBinding | null | undefined;
 
 /**
  * A request no write holds: the last one that completed synchronously (libuv keeps no C++ request
@@ -96,7 +59,7 @@ export class SocketWriter {
 
   constructor(socket: Socket) {
     this.socket = socket;
-    binding ??= loadBinding();
+    const binding = streamWrap();
     const h = (socket as unknown as { _handle?: Partial<StreamHandle> | null })._handle;
     const plain = (socket as { encrypted?: boolean }).encrypted !== true;
     this.b = binding;

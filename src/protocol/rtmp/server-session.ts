@@ -109,7 +109,6 @@ export interface RtmpSubSession extends RtmpServerSessionInfo {
    * closed, or turned off).
    */
   writeChunks(chunks: Uint8Array, typeId?: number): boolean;
-  /** Packs and writes one message for this session alone (convenience; not shared). */
   /**
    * writeChunks for a batch (everything a player gets in one event-loop turn), written in one
    * syscall. `typeIds[i]` is the message type of `list[i]`; it is needed only when
@@ -119,6 +118,7 @@ export interface RtmpSubSession extends RtmpServerSessionInfo {
   writeChunkBatch(list: readonly Uint8Array[], typeIds?: readonly number[]): boolean;
   /** The player turned audio or video off (receiveAudio/receiveVideo false): batches need type ids. */
   readonly filtersMedia: boolean;
+  /** Packs and writes one message for this session alone (convenience; not shared). */
   writeMessage(msg: RtmpMediaMessage): boolean;
   /** User Control Stream Begin (spec 7.1.7) for the play stream. */
   sendStreamBegin(): void;

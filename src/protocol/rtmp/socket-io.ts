@@ -51,9 +51,10 @@ export class SocketIo implements RtmpSessionIo {
   }
 
   /**
-   * Writes `list` now, in one syscall: one write for a single buffer, else corked writes uncorked at
-   * once (one writev). Inside a turn that already corked (control messages), it joins that batch.
-   * The media path calls it once per player per turn, so it needs no deferred uncork of its own.
+   * Writes `list` now, in one syscall: through the SocketWriter when `direct`, else one write for a
+   * single buffer or corked writes uncorked at once (one writev). Inside a turn that already corked
+   * (control messages), it joins that batch. The media path calls it once per player per turn, so
+   * it needs no deferred uncork of its own.
    */
   sendBatch(list: readonly Uint8Array[]): void {
     const s = this.socket;
